@@ -1,0 +1,100 @@
+/**
+ * The `mailroom` command: `serve` runs the server; `test-pattern` and `put-events` are for quick use from a shell.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { ConfigError, resolveConfig } from '../config.js';
+import { InvalidEventError, InvalidEventPatternError, testEventPattern } from '../patterns/index.js';
+import { startServer } from '../server/index.js';
+import { VERSION } from '../version.js';
+
+const program = new Command('mailroom')
+  .description('A self-hosted event bus that never loses an event.\nSpeaks EventBridge\'s API on one port, so the AWS SDKs and the aws CLI work against it unchanged.')
+  .version(VERSION);
+
+program
+  .command('serve')
+  .description('Run the Mailroom server (all AWS-compatible APIs on one port)')
+  .addOption(new Option('--port <port>', 'port to listen on [default: 4010]').env('MAILROOM_PORT'))
+  .addOption(new Option('--host <host>', 'address to bind; 0.0.0.0 exposes Mailroom to your network [default: 127.0.0.1]').env('MAILROOM_HOST'))
+  .addOption(new Option('--data <dir>', 'data directory for the embedded store [default: ./.mailroom]').env('MAILROOM_DATA_DIR'))
+  .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
+  .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel')
+  .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
+  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; config?: string }) => {
+    const config = resolveConfig({ port: opts.port, host: opts.host, dataDir: opts.data, timeScale: opts.timeScale, logLevel: opts.logLevel }, {}, opts.config);
+    const logger = pino({ level: config.logLevel });
+    const server = await startServer({ ...config, logger });
+    logger.info({ url: server.url, dataDir: config.dataDir, timeScale: config.timeScale }, `Mailroom ${VERSION} listening on ${server.url}`);
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      server.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program
+  .command('test-pattern')
+  .description('Check whether an event pattern matches an event (as TestEventPattern does), without a server')
+  .requiredOption('--pattern <json>', 'the event pattern, as JSON text or @file')
+  .requiredOption('--event <json>', 'the event (with id, account, source, time, region, resources, detail-type), as JSON text or @file')
+  .action((opts: { pattern: string; event: string }) => {
+    try {
+      const matched = testEventPattern(textOrFile(opts.pattern), textOrFile(opts.event));
+      console.log(matched ? 'match' : 'no match');
+      process.exitCode = matched ? 0 : 1;
+    } catch (err) {
+      if (!(err instanceof InvalidEventPatternError || err instanceof InvalidEventError)) throw err;
+      console.error(`${err instanceof InvalidEventPatternError ? 'InvalidEventPatternException' : 'ValidationException'}: ${(err as Error).message}`);
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('put-events')
+  .description('Send one event to a running Mailroom server (PutEvents)')
+  .requiredOption('--source <source>', 'the event source, e.g. com.example.orders')
+  .requiredOption('--detail-type <type>', 'the detail-type, e.g. "Order Placed"')
+  .requiredOption('--detail <json>', 'the detail: a JSON object, as text or @file')
+  .option('--bus <name>', 'event bus name or ARN', 'default')
+  .option('--resource <arn...>', 'resource ARNs the event concerns')
+  .option('--endpoint <url>', 'server URL', 'http://127.0.0.1:4010')
+  .action(async (opts: { source: string; detailType: string; detail: string; bus: string; resource?: string[]; endpoint: string }) => {
+    const entry = { Source: opts.source, DetailType: opts.detailType, Detail: textOrFile(opts.detail), EventBusName: opts.bus, Resources: opts.resource ?? [] };
+    const response = await fetch(opts.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
+      body: JSON.stringify({ Entries: [entry] }),
+    });
+    const body = (await response.json()) as { Entries?: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[]; __type?: string; message?: string };
+    const result = body.Entries?.[0];
+    if (!response.ok || !result?.EventId) {
+      console.error(`${result?.ErrorCode ?? body.__type}: ${result?.ErrorMessage ?? body.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(result.EventId);
+  });
+
+function textOrFile(value: string): string {
+  return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`mailroom: ${err.message}`);
+    process.exit(2);
+  }
+  // fetch failures (server not running) and the like: say what failed, not a stack trace.
+  console.error(`mailroom: ${err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err)}`);
+  process.exit(1);
+});

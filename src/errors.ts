@@ -1,0 +1,59 @@
+/**
+ * The one catalogue of errors Mailroom returns. Services throw `ServiceError(code, message)`; each protocol
+ * adapter turns it into its own wire shape (awsJson `__type`, query-protocol XML, `x-amzn-query-error`), so an
+ * AWS SDK raises the same exception class it would against AWS. `docs/errors.md` lists every code here; a test
+ * checks the two agree.
+ */
+
+export interface ErrorSpec {
+  /** HTTP status AWS answers with. */
+  readonly status: number;
+  /** Who is at fault, as the query protocol and `x-amzn-query-error` report it. */
+  readonly fault: 'Sender' | 'Receiver';
+  /** The code older query-protocol clients see, where it differs from the JSON code (SQS). */
+  readonly queryCode?: string;
+  /** One line for the docs: when this error is returned. */
+  readonly when: string;
+}
+
+export const ERROR_CATALOGUE = {
+  // Shared by every JSON service: the request itself is wrong.
+  SerializationException: { status: 400, fault: 'Sender', when: 'The body is not valid JSON, or a field has the wrong type.' },
+  UnknownOperationException: { status: 400, fault: 'Sender', when: 'The X-Amz-Target names no operation Mailroom serves.' },
+  ValidationException: { status: 400, fault: 'Sender', when: 'A field is missing, too long, out of range or malformed; the message names it.' },
+  MissingAuthenticationTokenException: { status: 403, fault: 'Sender', when: 'The Authorization header is present but is not SigV4.' },
+  RequestEntityTooLargeException: { status: 413, fault: 'Sender', when: 'The request body exceeds the largest request Mailroom accepts.' },
+  UnsupportedMediaTypeException: { status: 415, fault: 'Sender', when: 'The Content-Type is not one the protocol accepts.' },
+  InternalException: { status: 500, fault: 'Receiver', when: 'Mailroom failed; the request may be retried.' },
+  // EventBridge.
+  ResourceNotFoundException: { status: 400, fault: 'Sender', when: 'The named bus, rule, connection or API destination does not exist.' },
+  ResourceAlreadyExistsException: { status: 400, fault: 'Sender', when: 'A bus, connection or API destination of that name exists.' },
+  InvalidEventPatternException: { status: 400, fault: 'Sender', when: 'The event pattern is not valid; the message is AWS\'s.' },
+  LimitExceededException: { status: 400, fault: 'Sender', when: 'A limit would be exceeded (e.g. more than 5 targets on a rule).' },
+  ConcurrentModificationException: { status: 400, fault: 'Sender', when: 'Another request changed the resource at the same time.' },
+  ManagedRuleException: { status: 400, fault: 'Sender', when: 'The rule is managed by another service and cannot be changed here.' },
+  IllegalStatusException: { status: 400, fault: 'Sender', when: 'The resource is in a state that does not allow the operation.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class ServiceError extends Error {
+  readonly spec: ErrorSpec;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+    this.spec = ERROR_CATALOGUE[code];
+  }
+}
+
+/** AWS's wording for a field that fails a constraint: "1 validation error detected: Value 'x' at 'f' failed to satisfy constraint: ...". */
+export function constraintError(field: string, value: unknown, constraint: string): ServiceError {
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  return new ServiceError(
+    'ValidationException',
+    `1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
+}

@@ -1,0 +1,15 @@
+/**
+ * What every EventBridge service needs; built once by createMailroom and shared.
+ */
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
+import type { Router } from './router.js';
+
+export interface EventsDeps {
+  store: Store;
+  clock: Clock;
+  router: Router;
+}
+
+/** awsJson timestamps are epoch seconds. */
+export const epochSeconds = (ms: number): number => ms / 1000;

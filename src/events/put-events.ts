@@ -1,0 +1,134 @@
+/**
+ * PutEvents: validate each entry as AWS does (one bad entry never fails the others), build the EventBridge
+ * envelope, match it against the bus's enabled rules, and write the event with one pending delivery per matched
+ * target in a single durable transaction. The call answers only after that commit, so an acknowledged event is
+ * never lost, and a crash between accepting and delivering leaves the deliveries waiting in the store.
+ */
+import { randomUUID } from 'node:crypto';
+import { ServiceError } from '../errors.js';
+import type { RequestContext } from '../protocols/context.js';
+import { check, list, str, struct, timestamp } from '../protocols/shape.js';
+import type { IngestEntry } from '../store/store.js';
+import { busNameOf } from './arns.js';
+import type { EventsDeps } from './deps.js';
+import { busNameOrArn } from './names.js';
+
+/** AWS's limit on a PutEvents request, summed over its entries (raised from 256 KB in January 2026). */
+export const MAX_REQUEST_ENTRIES_SIZE = 1024 * 1024;
+
+const entryShape = struct({
+  Time: timestamp,
+  Source: str(),
+  Resources: list(str()),
+  DetailType: str(),
+  Detail: str(),
+  EventBusName: busNameOrArn,
+  TraceHeader: str({ min: 1, max: 500 }),
+});
+const putShape = struct({ Entries: list(entryShape, { min: 1, max: 10 }), EndpointId: str() }, ['Entries']);
+
+export interface PutEventsEntry {
+  Time?: number | string;
+  Source?: string;
+  Resources?: string[];
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  TraceHeader?: string;
+}
+
+type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+/** The EventBridge envelope, in AWS's key order. */
+export interface EventEnvelope {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export class PutEventsService {
+  constructor(private readonly deps: EventsDeps) {}
+
+  async put(input: unknown, ctx: RequestContext) {
+    const req = check<{ Entries: PutEventsEntry[] }>(input, putShape);
+    if (req.Entries.reduce((sum, e) => sum + entrySize(e), 0) > MAX_REQUEST_ENTRIES_SIZE) {
+      throw new ServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
+    }
+    const now = this.deps.clock.now();
+    const results: EntryResult[] = [];
+    const batch: IngestEntry[] = [];
+    for (const entry of req.Entries) {
+      const outcome = await this.#prepare(entry, ctx, now);
+      if ('ErrorCode' in outcome) results.push(outcome);
+      else {
+        batch.push(outcome);
+        results.push({ EventId: outcome.event.id });
+      }
+    }
+    if (batch.length > 0) await this.deps.store.ingest(batch);
+    const failed = results.filter((r) => 'ErrorCode' in r).length;
+    return { FailedEntryCount: failed, Entries: results };
+  }
+
+  async #prepare(entry: PutEventsEntry, ctx: RequestContext, now: number): Promise<IngestEntry | { ErrorCode: string; ErrorMessage: string }> {
+    for (const field of ['Source', 'DetailType', 'Detail'] as const) {
+      if (!entry[field]) return invalid('InvalidArgument', `Parameter ${field} is not valid. Reason: ${field} is a required argument.`);
+    }
+    if (entry.Source!.startsWith('aws.')) return invalid('NotAuthorizedForSourceException', 'Not authorized for the source.');
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail!);
+    } catch {
+      return invalid('MalformedDetail', 'Detail is malformed.');
+    }
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return invalid('MalformedDetail', 'Detail is malformed.');
+    const bus = busNameOf(entry.EventBusName);
+    const routes = await this.deps.router.routes(bus);
+    if (!routes) return invalid('ResourceNotFoundException', `Event bus ${bus} does not exist.`);
+
+    const envelope: EventEnvelope = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType!,
+      source: entry.Source!,
+      account: ctx.accountId,
+      time: isoSeconds(entry.Time === undefined ? now : toMillis(entry.Time)),
+      region: ctx.region,
+      resources: entry.Resources ?? [],
+      detail: detail as Record<string, unknown>,
+    };
+    const deliveries = routes.match(envelope).flatMap(({ rule, targets }) =>
+      targets.map((t) => ({ ruleName: rule.name, ruleArn: rule.arn, targetId: t.id, targetArn: t.arn, dueAt: now })),
+    );
+    return { event: { id: envelope.id, bus, receivedAt: now, payload: JSON.stringify(envelope) }, deliveries };
+  }
+}
+
+function invalid(ErrorCode: string, ErrorMessage: string) {
+  return { ErrorCode, ErrorMessage };
+}
+
+/** An entry's size as AWS computes it: UTF-8 bytes of Source, DetailType, Detail and each resource, +14 with Time. */
+export function entrySize(entry: PutEventsEntry): number {
+  let size = entry.Time !== undefined ? 14 : 0;
+  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
+    if (text) size += Buffer.byteLength(text, 'utf8');
+  }
+  return size;
+}
+
+function toMillis(time: number | string): number {
+  // SDKs send epoch seconds; hand-written clients may send ISO-8601.
+  return typeof time === 'number' ? time * 1000 : Date.parse(time);
+}
+
+/** EventBridge's `time`: ISO-8601 to the second, in UTC. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,143 @@
+/**
+ * Matcher: many compiled patterns indexed together, in the manner of event-ruler. Every field path any rule uses
+ * has a value index (field-index.ts); an event is walked once over the referenced paths (field-tree.ts), each
+ * value marks the field uses it satisfies, and a sub-rule (one `$or` branch) becomes a candidate when its count
+ * of satisfied fields reaches its number of required fields. Candidates are then checked for `exists: false`
+ * fields and for array-element consistency. Matching cost therefore follows the number of satisfied conditions,
+ * not the number of rules. Rules are added and removed incrementally.
+ */
+import type { CompiledPattern } from './compile.js';
+import { conditionMatches } from './conditions.js';
+import { Bag } from './bag.js';
+import { FieldTree } from './field-tree.js';
+import type { ArrayTrail, FieldUse, MatchContext, RuleRecord, SubRule } from './rule-state.js';
+
+export class Matcher<Id = string> {
+  private readonly ctx: MatchContext = { epoch: 0, candidates: [] };
+  private readonly tree = new FieldTree(this.ctx);
+  private readonly rules = new Map<Id, RuleRecord<Id>>();
+  /** Sub-rules with no positive field (only `exists: false`-style fields): checked on every event. */
+  private readonly unconditional = new Bag<SubRule>();
+
+  /** Adds a rule; an existing rule with the same id is replaced. */
+  add(id: Id, pattern: CompiledPattern): void {
+    this.remove(id);
+    const rule: RuleRecord<Id> = { id, subRules: [], stamp: 0 };
+    for (const branch of pattern.branches) {
+      const sr: SubRule = { rule, uses: [], required: 0, count: 0, stamp: 0, slot: -1 };
+      for (const [path, conditions] of branch) {
+        const field = this.tree.acquire(path);
+        const others = conditions.filter((c) => !(c.kind === 'exists' && !c.present));
+        const role = others.length === conditions.length ? 'positive' : others.length === 0 ? 'absent' : 'mixed';
+        const use: FieldUse = { sr, path, field, role, conditions: others, entries: [], stamp: 0 };
+        if (role === 'positive') sr.required++;
+        // A use with no index entries still holds the path, so its presence keeps being observed.
+        field.refs++;
+        for (const condition of others) {
+          const entry = { use, condition, slot: -1 };
+          use.entries.push(entry);
+          field.add(entry);
+        }
+        sr.uses.push(use);
+      }
+      if (sr.required === 0) this.unconditional.add(sr);
+      rule.subRules.push(sr);
+    }
+    this.rules.set(id, rule);
+  }
+
+  remove(id: Id): void {
+    const rule = this.rules.get(id);
+    if (!rule) return;
+    this.rules.delete(id);
+    for (const sr of rule.subRules) {
+      if (sr.required === 0) this.unconditional.remove(sr);
+      for (const use of sr.uses) {
+        for (const entry of use.entries) use.field.remove(entry);
+        use.field.refs--;
+        this.tree.release(use.path, use.field);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.rules.size;
+  }
+
+  /** Ids of the rules matching an already-parsed JSON event. */
+  matchEvent(event: unknown): Id[] {
+    const ctx = this.ctx;
+    ctx.epoch++;
+    ctx.candidates.length = 0;
+    this.tree.walk(event);
+    const out: Id[] = [];
+    const consider = (sr: SubRule): void => {
+      const rule = sr.rule as RuleRecord<Id>;
+      if (rule.stamp !== ctx.epoch && this.holds(sr)) {
+        rule.stamp = ctx.epoch;
+        out.push(rule.id);
+      }
+    };
+    for (const sr of ctx.candidates) consider(sr);
+    for (const sr of this.unconditional.items) consider(sr);
+    return out;
+  }
+
+  /** Ids of the rules matching a JSON event text. */
+  matchJson(json: string): Id[] {
+    return this.matchEvent(JSON.parse(json));
+  }
+
+  /** Final checks for a sub-rule whose positive fields all matched some value. */
+  private holds(sr: SubRule): boolean {
+    const epoch = this.ctx.epoch;
+    let inArray = false;
+    let matched = 0;
+    for (const use of sr.uses) {
+      const present = use.field.seen === epoch;
+      if (use.role === 'absent' && present) return false;
+      if (use.role === 'mixed' && present && use.stamp !== epoch) return false;
+      if (use.role !== 'absent' && present) {
+        matched++;
+        if (use.field.inArray) inArray = true;
+      }
+    }
+    return !inArray || matched < 2 || this.consistent(sr);
+  }
+
+  /**
+   * Event-ruler matches fields of objects inside arrays only when they come from the same array element: there
+   * must be one value per matched field such that, for every array enclosing two of them, the indexes agree.
+   */
+  private consistent(sr: SubRule): boolean {
+    const epoch = this.ctx.epoch;
+    const choices: Array<Array<ArrayTrail | null>> = [];
+    for (const use of sr.uses) {
+      if (use.role === 'absent' || use.field.seen !== epoch) continue;
+      const trails: Array<ArrayTrail | null> = [];
+      use.field.values.forEach((v, i) => {
+        if (use.conditions.some((c) => conditionMatches(c, v as string))) trails.push(use.field.trails[i]);
+      });
+      choices.push(trails);
+    }
+    const chosen = new Map<number, number>();
+    const search = (k: number): boolean => {
+      if (k === choices.length) return true;
+      for (const trail of choices[k]) {
+        const added: number[] = [];
+        let ok = true;
+        for (let t = trail; t && ok; t = t.parent) {
+          const idx = chosen.get(t.array);
+          if (idx === undefined) {
+            chosen.set(t.array, t.index);
+            added.push(t.array);
+          } else if (idx !== t.index) ok = false;
+        }
+        if (ok && search(k + 1)) return true;
+        for (const a of added) chosen.delete(a);
+      }
+      return false;
+    };
+    return search(0);
+  }
+}

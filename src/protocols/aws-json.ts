@@ -1,0 +1,110 @@
+/**
+ * awsJson 1.0 / 1.1: `POST /` with `X-Amz-Target: <Prefix>.<Operation>` and a JSON body. EventBridge and KMS speak
+ * 1.1, SQS and CloudWatch's JSON variant 1.0. Errors are `{"__type": code, "message": ...}` with AWS's status; a
+ * service marked query-compatible (SQS) also gets the `x-amzn-query-error` header its SDKs read the code from.
+ */
+import { ERROR_CATALOGUE, ServiceError, type ErrorSpec } from '../errors.js';
+import { DEFAULT_REGION, ACCOUNT_ID, type RequestContext } from './context.js';
+import { parseAuthorization, type SignatureVerifier } from './sigv4.js';
+import { header, type ProtocolAdapter, type ServiceOperations, type WireRequest, type WireResponse } from './wire.js';
+
+export interface JsonService extends ServiceOperations {
+  /** The X-Amz-Target prefix, e.g. "AWSEvents". */
+  readonly targetPrefix: string;
+  readonly jsonVersion: '1.0' | '1.1';
+  /** The `__type` namespace some services put before the code (SQS: "com.amazonaws.sqs#"). */
+  readonly errorTypePrefix?: string;
+  readonly queryCompatible?: boolean;
+}
+
+export interface Logger {
+  error(details: object, message: string): void;
+}
+
+export class AwsJsonAdapter implements ProtocolAdapter {
+  readonly name = 'awsJson';
+  readonly #services = new Map<string, JsonService>();
+
+  constructor(
+    services: JsonService[],
+    private readonly verifier: SignatureVerifier,
+    private readonly log: Logger,
+  ) {
+    for (const s of services) this.#services.set(s.targetPrefix, s);
+  }
+
+  claims(request: WireRequest): boolean {
+    return request.method === 'POST' && header(request, 'x-amz-target') !== undefined;
+  }
+
+  async handle(request: WireRequest): Promise<WireResponse> {
+    const target = header(request, 'x-amz-target')!;
+    const dot = target.lastIndexOf('.');
+    const service = this.#services.get(target.slice(0, dot));
+    // Without a known service we cannot know its JSON version; 1.1 is what most clients accept.
+    const version = service?.jsonVersion ?? '1.1';
+    try {
+      if (!service) throw new ServiceError('UnknownOperationException', `Unknown service in X-Amz-Target: ${target}`);
+      const operation = service.operations[target.slice(dot + 1)];
+      if (!operation) throw new ServiceError('UnknownOperationException', `${service.service} has no operation ${target.slice(dot + 1)}`);
+      const contentType = header(request, 'content-type') ?? '';
+      if (!/^application\/(x-amz-json-1\.[01]|json)\b/i.test(contentType)) {
+        throw new ServiceError('UnsupportedMediaTypeException', `Content-Type must be application/x-amz-json-${version}; got '${contentType}'.`);
+      }
+      const context = this.#context(request);
+      const output = await operation(parseBody(request.body), context);
+      return { status: 200, headers: jsonHeaders(version, request.requestId), body: JSON.stringify(output) };
+    } catch (err) {
+      return this.#error(err, request, version, service);
+    }
+  }
+
+  #context(request: WireRequest): RequestContext {
+    const credential = parseAuthorization(header(request, 'authorization'));
+    if (credential) this.verifier.verify(credential, request);
+    return {
+      region: credential?.region || DEFAULT_REGION,
+      accountId: ACCOUNT_ID,
+      requestId: request.requestId,
+      accessKeyId: credential?.accessKeyId,
+    };
+  }
+
+  #error(err: unknown, request: WireRequest, version: string, service: JsonService | undefined): WireResponse {
+    let code: string;
+    let spec: ErrorSpec;
+    let message: string;
+    if (err instanceof ServiceError) {
+      ({ code, spec, message } = err);
+    } else {
+      // Never leak internals to the client; log them with the request id so an operator can find them.
+      this.log.error({ err, requestId: request.requestId }, 'unhandled error in operation');
+      code = 'InternalException';
+      spec = ERROR_CATALOGUE.InternalException;
+      message = 'An internal error occurred; the request can be retried.';
+    }
+    const headers = jsonHeaders(version, request.requestId);
+    if (service?.queryCompatible) headers['x-amzn-query-error'] = `${spec.queryCode ?? code};${spec.fault}`;
+    const type = (service?.errorTypePrefix ?? '') + code;
+    return { status: spec.status, headers, body: JSON.stringify({ __type: type, message }) };
+  }
+}
+
+function parseBody(body: Buffer): Record<string, unknown> {
+  // AWS treats an empty body as an empty input object.
+  if (body.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new ServiceError('SerializationException', `Request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ServiceError('SerializationException', 'Request body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}
+
+function jsonHeaders(version: string, requestId: string): Record<string, string> {
+  return { 'content-type': `application/x-amz-json-${version}`, 'x-amzn-requestid': requestId };
+}

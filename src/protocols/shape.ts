@@ -1,0 +1,110 @@
+/**
+ * Declarative input shapes, checked the way AWS's request layer checks them: a wrong JSON type is a
+ * SerializationException; a missing, too-long, out-of-range or malformed value is a ValidationException whose
+ * message lists every violation in AWS's wording ("2 validation errors detected: Value null at 'name' failed to
+ * satisfy constraint: Member must not be null; ..."), with member paths in AWS's lowerCamel form
+ * (`targets.1.member.retryPolicy.maximumRetryAttempts`). Unknown members are ignored, as AWS ignores them.
+ */
+import { ServiceError } from '../errors.js';
+
+export type Shape =
+  | { kind: 'string'; min?: number; max?: number; pattern?: RegExp; enum?: readonly string[] }
+  | { kind: 'integer'; min?: number; max?: number }
+  | { kind: 'boolean' }
+  | { kind: 'timestamp' }
+  | { kind: 'list'; member: Shape; min?: number; max?: number }
+  | { kind: 'map'; value: Shape; max?: number }
+  | { kind: 'structure'; members: Record<string, Shape>; required?: readonly string[] }
+  | { kind: 'any' };
+
+export const str = (c: Omit<Extract<Shape, { kind: 'string' }>, 'kind'> = {}): Shape => ({ kind: 'string', ...c });
+export const int = (c: Omit<Extract<Shape, { kind: 'integer' }>, 'kind'> = {}): Shape => ({ kind: 'integer', ...c });
+export const bool: Shape = { kind: 'boolean' };
+export const timestamp: Shape = { kind: 'timestamp' };
+export const any: Shape = { kind: 'any' };
+export const list = (member: Shape, c: { min?: number; max?: number } = {}): Shape => ({ kind: 'list', member, ...c });
+export const map = (value: Shape, c: { max?: number } = {}): Shape => ({ kind: 'map', value, ...c });
+export const struct = (members: Record<string, Shape>, required: readonly string[] = []): Shape => ({ kind: 'structure', members, required });
+
+/** Checks `input` against `shape`; returns it typed as T (the caller's interface mirrors the shape) or throws. */
+export function check<T>(input: unknown, shape: Shape): T {
+  const violations: string[] = [];
+  walk(input, shape, '', violations);
+  if (violations.length > 0) {
+    const n = violations.length;
+    throw new ServiceError('ValidationException', `${n} validation error${n > 1 ? 's' : ''} detected: ${violations.join('; ')}`);
+  }
+  return input as T;
+}
+
+function memberPath(parent: string, name: string): string {
+  const lower = name.charAt(0).toLowerCase() + name.slice(1);
+  return parent ? `${parent}.${lower}` : lower;
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  return `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
+}
+
+function fail(violations: string[], path: string, value: unknown, constraint: string): void {
+  violations.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+}
+
+function typeError(path: string, expected: string): ServiceError {
+  return new ServiceError('SerializationException', `Value at '${path || 'input'}' must be ${expected}.`);
+}
+
+function walk(value: unknown, shape: Shape, path: string, violations: string[]): void {
+  switch (shape.kind) {
+    case 'any':
+      return;
+    case 'string': {
+      if (typeof value !== 'string') throw typeError(path, 'a string');
+      if (shape.min !== undefined && value.length < shape.min) fail(violations, path, value, `Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value.length > shape.max) fail(violations, path, value, `Member must have length less than or equal to ${shape.max}`);
+      if (shape.pattern && !shape.pattern.test(value)) fail(violations, path, value, `Member must satisfy regular expression pattern: ${shape.pattern.source.replace(/^\^|\$$/g, '')}`);
+      if (shape.enum && !shape.enum.includes(value)) fail(violations, path, value, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      return;
+    }
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(path, 'an integer');
+      if (shape.min !== undefined && value < shape.min) fail(violations, path, value, `Member must have value greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value > shape.max) fail(violations, path, value, `Member must have value less than or equal to ${shape.max}`);
+      return;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw typeError(path, 'a boolean');
+      return;
+    case 'timestamp':
+      // awsJson sends epoch seconds (SDKs) or, from hand-written clients, ISO strings.
+      if (typeof value !== 'number' && (typeof value !== 'string' || Number.isNaN(Date.parse(value)))) throw typeError(path, 'a timestamp');
+      return;
+    case 'list': {
+      if (!Array.isArray(value)) throw typeError(path, 'a list');
+      if (shape.min !== undefined && value.length < shape.min) fail(violations, path, value, `Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value.length > shape.max) fail(violations, path, value, `Member must have length less than or equal to ${shape.max}`);
+      value.forEach((item, i) => walk(item, shape.member, `${path}.${i + 1}.member`, violations));
+      return;
+    }
+    case 'map': {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(path, 'a map');
+      const entries = Object.entries(value);
+      if (shape.max !== undefined && entries.length > shape.max) fail(violations, path, value, `Member must have length less than or equal to ${shape.max}`);
+      for (const [k, v] of entries) walk(v, shape.value, `${path}.${k}`, violations);
+      return;
+    }
+    case 'structure': {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError(path, 'a structure');
+      const record = value as Record<string, unknown>;
+      for (const name of shape.required ?? []) {
+        if (record[name] === undefined || record[name] === null) fail(violations, memberPath(path, name), null, 'Member must not be null');
+      }
+      for (const [name, member] of Object.entries(shape.members)) {
+        const v = record[name];
+        if (v !== undefined && v !== null) walk(v, member, memberPath(path, name), violations);
+      }
+      return;
+    }
+  }
+}

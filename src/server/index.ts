@@ -1,0 +1,48 @@
+/**
+ * Starting a Mailroom server: the library's services behind the protocol adapters on one HTTP port.
+ */
+import type { Logger } from 'pino';
+import { ScaledClock, SystemClock } from '../clock.js';
+import { createMailroom, type Mailroom } from '../mailroom.js';
+import { AwsJsonAdapter } from '../protocols/aws-json.js';
+import { acceptAnySignature } from '../protocols/sigv4.js';
+import { VERSION } from '../version.js';
+import { startHttpServer } from './http-server.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Simulated seconds per real second; 1 is real time. */
+  timeScale: number;
+  logger: Logger;
+}
+
+export interface MailroomServer extends AsyncDisposable {
+  readonly url: string;
+  readonly port: number;
+  readonly mailroom: Mailroom;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServeOptions): Promise<MailroomServer> {
+  const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
+  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger });
+  const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService()], acceptAnySignature, options.logger)];
+  try {
+    const http = await startHttpServer({
+      host: options.host,
+      port: options.port,
+      adapters,
+      logger: options.logger,
+      admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store },
+    });
+    let closing: Promise<void> | undefined;
+    // Stop taking requests first, so nothing is accepted after the store is closed.
+    const close = () => (closing ??= http.close().then(() => mailroom.close()));
+    return { url: http.url, port: http.port, mailroom, close, [Symbol.asyncDispose]: close };
+  } catch (err) {
+    await mailroom.close();
+    throw err;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * What the store folder offers: `openStore` picks a backend from where the data lives, and the `Store` interface
+ * with its record types. Services depend on these only, never on a backend module.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SystemClock, type Clock } from '../clock.js';
+import type { Store } from './store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+
+export type * from './records.js';
+export type * from './store.js';
+
+/**
+ * Where the data lives: a data directory (the SQLite file `mailroom.db` inside it), or an explicit location —
+ * a SQLite file path, or a `postgres://` URL once the PostgreSQL backend exists.
+ */
+export type StoreLocation = { dataDir: string } | { path: string };
+
+export type OpenStoreOptions = StoreLocation & {
+  /** Stamps migrations and delivery creation times; defaults to the wall clock. */
+  clock?: Clock;
+};
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const clock = options.clock ?? new SystemClock();
+  if ('path' in options) {
+    // The seam for the scale-out backend: a URL instead of a file path.
+    if (POSTGRES_URL.test(options.path)) throw new Error('PostgreSQL store not available yet');
+    return SqliteStore.open(options.path, clock);
+  }
+  // 0700: the database holds event payloads and connection secrets.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  return SqliteStore.open(join(options.dataDir, 'mailroom.db'), clock);
+}

@@ -1,0 +1,156 @@
+/**
+ * Events and their deliveries: the group-commit write of `ingest`, and the reads tests and the console use.
+ * The dispatcher's lease/claim statements will live next to these.
+ */
+import type Database from 'better-sqlite3';
+import type { DeliveryRecord, DeliveryStatus, EventRecord } from '../records.js';
+import type { IngestEntry } from '../store.js';
+import type { FlushOutcomes } from '../group-commit.js';
+import type { IdGenerator } from '../ids.js';
+import { setOptional } from './rows.js';
+
+interface EventRow {
+  id: string;
+  bus: string;
+  received_at: number;
+  payload: Buffer;
+}
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  bus: string;
+  rule_name: string;
+  rule_arn: string;
+  target_id: string;
+  target_arn: string;
+  status: DeliveryStatus;
+  attempts: number;
+  due_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  last_error: string | null;
+}
+
+function toDelivery(row: DeliveryRow): DeliveryRecord {
+  const delivery: DeliveryRecord = {
+    id: row.id,
+    eventId: row.event_id,
+    bus: row.bus,
+    ruleName: row.rule_name,
+    ruleArn: row.rule_arn,
+    targetId: row.target_id,
+    targetArn: row.target_arn,
+    status: row.status,
+    attempts: row.attempts,
+    dueAt: row.due_at,
+    createdAt: row.created_at,
+  };
+  setOptional(delivery, 'leaseOwner', row.lease_owner);
+  setOptional(delivery, 'leaseUntil', row.lease_until);
+  setOptional(delivery, 'lastError', row.last_error);
+  return delivery;
+}
+
+const DELIVERY_COLUMNS = `id, event_id, bus, rule_name, rule_arn, target_id, target_arn, status, attempts, due_at, lease_owner,
+  lease_until, created_at, last_error`;
+
+export interface DeliveryFilter {
+  eventId?: string;
+  status?: DeliveryStatus;
+  limit: number;
+}
+
+export class Events {
+  readonly #db: Database.Database;
+  readonly #ids: IdGenerator;
+  readonly #insertEvent;
+  readonly #insertDelivery;
+  readonly #writeCaller;
+  readonly #writeGroup;
+  readonly #getEvent;
+  readonly #countEvents;
+  readonly #countAll;
+  readonly #countByStatus;
+  // One statement per filter shape, so each can use its index (an `@x IS NULL OR col = @x` filter cannot).
+  readonly #listAll;
+  readonly #listByEvent;
+  readonly #listByStatus;
+  readonly #listByEventAndStatus;
+
+  constructor(db: Database.Database, ids: IdGenerator) {
+    this.#db = db;
+    this.#ids = ids;
+    // key_id stays NULL until payloads are sealed.
+    this.#insertEvent = db.prepare<[string, string, number, Buffer]>(
+      'INSERT INTO events (id, bus, received_at, payload) VALUES (?, ?, ?, ?)',
+    );
+    this.#insertDelivery = db.prepare<[string, string, string, string, string, string, string, number, number, number]>(
+      `INSERT INTO deliveries (id, event_id, bus, rule_name, rule_arn, target_id, target_arn, status, attempts, due_at,
+                               created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    );
+    // Nested inside #writeGroup, better-sqlite3 runs this as a SAVEPOINT: one caller's bad entry (a duplicate
+    // event id) rolls back that caller alone, and the others still share the commit.
+    this.#writeCaller = db.transaction((entries: IngestEntry[], now: number) => {
+      for (const { event, deliveries } of entries) {
+        this.#insertEvent.run(event.id, event.bus, event.receivedAt, Buffer.from(event.payload, 'utf8'));
+        for (const d of deliveries) {
+          this.#insertDelivery.run(this.#ids.next(now), event.id, event.bus, d.ruleName, d.ruleArn, d.targetId, d.targetArn, d.dueAt, now, now);
+        }
+      }
+    });
+    this.#writeGroup = db.transaction((callers: IngestEntry[][], now: number): FlushOutcomes =>
+      callers.map((entries) => {
+        try {
+          this.#writeCaller(entries, now);
+          return undefined;
+        } catch (error) {
+          // Some failures (disk full, I/O error) make SQLite roll back the whole transaction. Carrying on would
+          // write the remaining callers outside it, one autocommit each; fail the whole group instead.
+          if (!this.#db.inTransaction) throw error;
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }),
+    );
+
+    this.#getEvent = db.prepare<[string], EventRow>('SELECT id, bus, received_at, payload FROM events WHERE id = ?');
+    this.#countEvents = db.prepare<[], number>('SELECT count(*) FROM events').pluck();
+    this.#countAll = db.prepare<[], number>('SELECT count(*) FROM deliveries').pluck();
+    this.#countByStatus = db.prepare<[string], number>('SELECT count(*) FROM deliveries WHERE status = ?').pluck();
+    const list = (where: string) => db.prepare<unknown[], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries ${where} ORDER BY id LIMIT ?`);
+    this.#listAll = list('');
+    this.#listByEvent = list('WHERE event_id = ?');
+    this.#listByStatus = list('WHERE status = ?');
+    this.#listByEventAndStatus = list('WHERE event_id = ? AND status = ?');
+  }
+
+  /** Writes every caller's entries in one transaction; see FlushOutcomes. `now` stamps the deliveries. */
+  write(callers: IngestEntry[][], now: number): FlushOutcomes {
+    return this.#writeGroup(callers, now);
+  }
+
+  get(id: string): EventRecord | undefined {
+    const row = this.#getEvent.get(id);
+    return row && { id: row.id, bus: row.bus, receivedAt: row.received_at, payload: row.payload.toString('utf8') };
+  }
+
+  count(): number {
+    return this.#countEvents.get()!;
+  }
+
+  countDeliveries(status?: DeliveryStatus): number {
+    return (status === undefined ? this.#countAll.get() : this.#countByStatus.get(status))!;
+  }
+
+  /** Deliveries in creation order (their ids are time-ordered). */
+  listDeliveries({ eventId, status, limit }: DeliveryFilter): DeliveryRecord[] {
+    let rows: DeliveryRow[];
+    if (eventId !== undefined && status !== undefined) rows = this.#listByEventAndStatus.all(eventId, status, limit);
+    else if (eventId !== undefined) rows = this.#listByEvent.all(eventId, limit);
+    else if (status !== undefined) rows = this.#listByStatus.all(status, limit);
+    else rows = this.#listAll.all(limit);
+    return rows.map(toDelivery);
+  }
+}

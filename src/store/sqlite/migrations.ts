@@ -1,0 +1,139 @@
+/**
+ * The SQLite schema, as numbered, append-only migrations. Never edit or reorder a migration that has shipped:
+ * add a new one. They are TypeScript rather than .sql files because the build does not copy assets.
+ *
+ * Conventions: STRICT tables; times are integer milliseconds since the epoch; names compare with SQLite's
+ * default BINARY collation, i.e. by code point, which is the order every list method pages in.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE buses (
+  name TEXT PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  description TEXT,
+  kms_key_identifier TEXT,
+  dead_letter_arn TEXT,
+  policy TEXT,
+  created_at INTEGER NOT NULL,
+  last_modified_at INTEGER NOT NULL
+) STRICT;
+
+-- The default bus always exists. Its creation time is the migration's own (the ledger row is written first),
+-- so it comes from the injected clock rather than SQLite's.
+INSERT INTO buses (name, arn, created_at, last_modified_at)
+SELECT 'default', 'arn:aws:events:us-east-1:000000000000:event-bus/default', applied_at, applied_at
+FROM schema_migrations WHERE version = 1;
+
+CREATE TABLE rules (
+  bus TEXT NOT NULL REFERENCES buses (name) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  arn TEXT NOT NULL,
+  event_pattern TEXT,
+  schedule_expression TEXT,
+  state TEXT NOT NULL CHECK (state IN ('ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS')),
+  description TEXT,
+  role_arn TEXT,
+  managed_by TEXT,
+  created_at INTEGER NOT NULL,
+  last_modified_at INTEGER NOT NULL,
+  PRIMARY KEY (bus, name)
+) STRICT;
+
+CREATE TABLE targets (
+  bus TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  id TEXT NOT NULL,
+  arn TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  PRIMARY KEY (bus, rule, id),
+  FOREIGN KEY (bus, rule) REFERENCES rules (bus, name) ON DELETE CASCADE
+) STRICT;
+
+-- ListRuleNamesByTarget.
+CREATE INDEX targets_by_arn ON targets (bus, arn, rule);
+
+-- auth_parameters holds secrets: a BLOB with a key_id so it can be sealed (AES-GCM) without rebuilding the table.
+CREATE TABLE connections (
+  name TEXT PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  description TEXT,
+  authorization_type TEXT NOT NULL CHECK (authorization_type IN ('API_KEY', 'BASIC', 'OAUTH_CLIENT_CREDENTIALS')),
+  state TEXT NOT NULL,
+  auth_parameters BLOB NOT NULL,
+  key_id TEXT,
+  created_at INTEGER NOT NULL,
+  last_modified_at INTEGER NOT NULL,
+  last_authorized_at INTEGER
+) STRICT;
+
+-- No foreign key to connections: EventBridge refers to a connection by ARN and checks it in the service.
+CREATE TABLE api_destinations (
+  name TEXT PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  description TEXT,
+  connection_arn TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  http_method TEXT NOT NULL,
+  invocation_rate_limit_per_second INTEGER,
+  state TEXT NOT NULL CHECK (state IN ('ACTIVE', 'INACTIVE')),
+  created_at INTEGER NOT NULL,
+  last_modified_at INTEGER NOT NULL
+) STRICT;
+
+-- Tags hang off any resource ARN, so they cannot have a foreign key; deletes clean them up explicitly.
+CREATE TABLE tags (
+  arn TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (arn, key)
+) STRICT, WITHOUT ROWID;
+
+-- No foreign key to buses: an event outlives its bus while its deliveries are still going out.
+-- A rowid table (rather than WITHOUT ROWID on the random event id) so payloads are appended, not spliced in.
+-- payload is a BLOB holding UTF-8 JSON today; once sealed, key_id names the data key that sealed it.
+CREATE TABLE events (
+  id TEXT PRIMARY KEY,
+  bus TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  payload BLOB NOT NULL,
+  key_id TEXT
+) STRICT;
+
+-- The outbox: one row per (event, matched target). Rule and target ARNs are copied in because a delivery must
+-- still go out after its rule or target is removed, so there is no foreign key to them either.
+-- The id is time-ordered (see src/store/ids.ts), so WITHOUT ROWID keeps a single B-tree that only appends.
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  event_id TEXT NOT NULL REFERENCES events (id),
+  bus TEXT NOT NULL,
+  rule_name TEXT NOT NULL,
+  rule_arn TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  target_arn TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'dead', 'dropped')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  due_at INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_error TEXT
+) STRICT, WITHOUT ROWID;
+
+-- The dispatcher claims with: status = 'pending' AND due_at <= now ORDER BY due_at.
+CREATE INDEX deliveries_due ON deliveries (status, due_at);
+-- Deliveries of one event (and the foreign key check when events are purged).
+CREATE INDEX deliveries_by_event ON deliveries (event_id);
+`,
+  },
+];

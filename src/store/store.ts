@@ -1,0 +1,94 @@
+/**
+ * The one interface every backend implements (SQLite embedded, PostgreSQL for scale-out). Services never touch a
+ * driver or SQL; they call these methods. Every method is async so a networked backend fits the same shape.
+ * The contract suite in test/store/contract.ts runs against every implementation.
+ */
+import type {
+  ApiDestinationRecord,
+  BusRecord,
+  ConnectionRecord,
+  DeliveryRecord,
+  DeliveryStatus,
+  EventRecord,
+  NewDelivery,
+  Page,
+  PageRequest,
+  RuleRecord,
+  TargetRecord,
+} from './records.js';
+
+/** An event to ingest with the deliveries its matched targets need; both are written in one transaction. */
+export interface IngestEntry {
+  event: EventRecord;
+  deliveries: NewDelivery[];
+}
+
+/** Counters a backend keeps since it was opened, for tests and diagnostics. */
+export interface StoreStats {
+  /** Transactions committed by `ingest`; concurrent calls share one, so this grows slower than the calls. */
+  commits: number;
+}
+
+export type DeleteRuleResult = 'deleted' | 'not-found' | 'has-targets';
+export type PutTargetsResult = 'ok' | 'rule-not-found' | 'limit-exceeded';
+
+export interface Store extends AsyncDisposable {
+  readonly kind: 'sqlite' | 'postgres';
+
+  // Event buses. The `default` bus is created by the migrations, so it always exists.
+  createBus(bus: BusRecord): Promise<boolean>; // false when the name is taken
+  getBus(name: string): Promise<BusRecord | undefined>;
+  listBuses(page: PageRequest): Promise<Page<BusRecord>>;
+  /** Deletes the bus with its rules and targets; false when it did not exist. */
+  deleteBus(name: string): Promise<boolean>;
+
+  // Rules.
+  /** Creates or replaces a rule (PutRule is an upsert); returns true when it was created. */
+  putRule(rule: RuleRecord): Promise<boolean>;
+  getRule(bus: string, name: string): Promise<RuleRecord | undefined>;
+  listRules(bus: string, page: PageRequest): Promise<Page<RuleRecord>>;
+  /** Every rule of a bus, for compiling its matcher. */
+  allRules(bus: string): Promise<RuleRecord[]>;
+  deleteRule(bus: string, name: string, force: boolean): Promise<DeleteRuleResult>;
+
+  // Targets.
+  /** Adds or replaces targets by Id, refusing atomically if the rule would end up with more than `maxPerRule`. */
+  putTargets(bus: string, rule: string, targets: TargetRecord[], maxPerRule: number): Promise<PutTargetsResult>;
+  /** Removes targets by Id; returns the Ids that were not there. */
+  removeTargets(bus: string, rule: string, ids: string[]): Promise<string[]>;
+  listTargets(bus: string, rule: string): Promise<TargetRecord[]>;
+  /** Every target of every rule of a bus, for ingest (the matcher maps rules to these). */
+  allTargets(bus: string): Promise<TargetRecord[]>;
+  /** Names of rules on `bus` that have a target with this ARN, ascending. */
+  ruleNamesByTarget(bus: string, targetArn: string, page: PageRequest): Promise<Page<string>>;
+
+  // Connections and API destinations.
+  createConnection(connection: ConnectionRecord): Promise<boolean>;
+  getConnection(name: string): Promise<ConnectionRecord | undefined>;
+  listConnections(page: PageRequest): Promise<Page<ConnectionRecord>>;
+  deleteConnection(name: string): Promise<boolean>;
+  createApiDestination(destination: ApiDestinationRecord): Promise<boolean>;
+  getApiDestination(name: string): Promise<ApiDestinationRecord | undefined>;
+  listApiDestinations(page: PageRequest): Promise<Page<ApiDestinationRecord>>;
+  deleteApiDestination(name: string): Promise<boolean>;
+
+  // Tags, by resource ARN.
+  tagResource(arn: string, tags: Record<string, string>): Promise<void>;
+  untagResource(arn: string, keys: string[]): Promise<void>;
+  listTags(arn: string): Promise<Record<string, string>>;
+
+  // Events and their deliveries.
+  /**
+   * Durably writes the events and their pending deliveries. Resolves only once they are committed with a full
+   * sync; concurrent calls share one commit (group commit).
+   */
+  ingest(entries: IngestEntry[]): Promise<void>;
+  getEvent(id: string): Promise<EventRecord | undefined>;
+  listDeliveries(filter: { eventId?: string; status?: DeliveryStatus; limit: number }): Promise<DeliveryRecord[]>;
+  countDeliveries(status?: DeliveryStatus): Promise<number>;
+  countEvents(): Promise<number>;
+
+  stats(): StoreStats;
+
+  close(): Promise<void>;
+}

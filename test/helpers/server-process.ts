@@ -1,0 +1,57 @@
+/**
+ * Starts a real `mailroom serve` process on a free port for end-to-end tests, and waits for its "listening" log
+ * line (an event, not a sleep). `kill('SIGKILL')` simulates a crash; `stop()` is a graceful SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ServerProcess {
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  /** Lines the server logged, for assertions and for diagnosing a failure. */
+  logs: string[];
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export function tempDataDir(prefix = 'mailroom-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startServerProcess(options: { dataDir?: string; timeScale?: number; port?: number } = {}): Promise<ServerProcess> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
+  if (options.timeScale) args.push('--time-scale', String(options.timeScale));
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line) as { url?: string; msg?: string };
+        if (entry.url && entry.msg?.includes('listening')) resolve(entry.url);
+      } catch {
+        // not a JSON log line
+      }
+    });
+    void exited.then((code) => reject(new Error(`mailroom serve exited with ${code} before listening:\n${logs.join('\n')}`)));
+  });
+  const waitExit = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { url, dataDir, child, logs, stop: () => waitExit('SIGTERM'), kill: () => waitExit('SIGKILL') };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
