@@ -2,11 +2,17 @@
  * Ingest throughput of the SQLite store: many concurrent callers each ingesting batches of events (as PutEvents
  * would, with one delivery per matched target) and awaiting the durable acknowledgement.
  *
- *   node --import tsx bench/store-ingest.ts [--callers 200] [--batch 10] [--deliveries 1] [--seconds 5]
+ *   node --import tsx bench/store-ingest.ts [--callers 200] [--batch 10] [--deliveries 1] [--seconds 5] [--ids v7|v4]
  *
  * Prints events/s, deliveries/s, commits/s and the p50/p99 latency from ingest() to acknowledgement.
- * Results (2-core VM, ext4 on virtio disk, Node 20, better-sqlite3 12 / SQLite 3.53, synchronous=FULL):
- *   see the store report in the PR that added this file; rerun the command above to reproduce.
+ * Results on the 2-core dev VM (ext4 on virtio, Node 20.20, better-sqlite3 12.11 / SQLite 3.53, synchronous=FULL),
+ * measured while other work shared the CPUs (load average 2.5-3.5), so treat them as a floor:
+ *   defaults (200 callers x 10 events, 1 delivery, v7 ids)  41-44k events/s   p50 45-49 ms  p99 73-79 ms  (quiet spells: 53-70k)
+ *   --callers 20                                            44k events/s      p50 3.5 ms    p99 16 ms
+ *   --deliveries 2                                          36k events/s (71k deliveries/s)  p50 55 ms  p99 82 ms
+ *   --ids v4 (random event ids)                             27k events/s      p50 73 ms     p99 112 ms
+ * About 12 us per event + delivery is spent inside SQLite (inserts into 4 B-trees plus the WAL write and fsync);
+ * multi-row INSERTs and larger pages measured no better within the noise.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.js';
 import type { IngestEntry } from '../src/store/index.js';
+import { timeOrderedUuid } from '../src/store/ids.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,12 +29,15 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '10' },
     deliveries: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '5' },
+    // v7: time-ordered event ids (what the services should mint); v4: random ones, to see what they cost.
+    ids: { type: 'string', default: 'v7' },
   },
 });
 const callers = Number(values.callers);
 const batchSize = Number(values.batch);
 const deliveriesPerEvent = Number(values.deliveries);
 const seconds = Number(values.seconds);
+const eventId = values.ids === 'v4' ? () => randomUUID() : () => timeOrderedUuid(Date.now());
 
 const dir = mkdtempSync(join(tmpdir(), 'mailroom-bench-'));
 const store = await openStore({ dataDir: dir });
@@ -39,7 +49,7 @@ function batch(): IngestEntry[] {
   const now = Date.now();
   const entries: IngestEntry[] = [];
   for (let i = 0; i < batchSize; i++) {
-    const id = randomUUID();
+    const id = eventId();
     const payload = `{"version":"0","id":"${id}","detail-type":"OrderPlaced","source":"shop.orders","account":"000000000000","time":"${new Date(now).toISOString()}","region":"us-east-1","resources":[],"detail":{"orderId":"o-${i}","amount":4200,"currency":"EUR","customer":{"id":"c-17","tier":"gold"}}}`;
     const deliveries = [];
     for (let d = 0; d < deliveriesPerEvent; d++) {
@@ -85,7 +95,7 @@ rmSync(dir, { recursive: true, force: true });
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2);
 console.log(
-  `callers=${callers} batch=${batchSize} deliveries/event=${deliveriesPerEvent} seconds=${seconds}\n` +
+  `callers=${callers} batch=${batchSize} deliveries/event=${deliveriesPerEvent} seconds=${seconds} ids=${values.ids}\n` +
     `events/s: ${Math.round(events / elapsed)}  deliveries/s: ${Math.round((events * deliveriesPerEvent) / elapsed)}  ` +
     `commits/s: ${Math.round(commits / elapsed)}  events/commit: ${Math.round(events / commits)}\n` +
     `ack latency ms: p50 ${pct(50)}  p99 ${pct(99)}`,

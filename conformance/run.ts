@@ -1,7 +1,8 @@
 /**
  * EventBridge pattern conformance runner: replays the AWS-recorded TestEventPattern cases in
- * ../shared/conformance/eventbridge-patterns (or $MAILROOM_CONFORMANCE_DIR) against Mailroom, over HTTP when
- * $MAILROOM_ENDPOINT names a running server, else in-process. Prints one line per failure, then
+ * ../shared/conformance/eventbridge-patterns (or $MAILROOM_CONFORMANCE_DIR) against Mailroom through the
+ * TestEventPattern API: on the server $MAILROOM_ENDPOINT names, or else on a `mailroom serve` process it starts
+ * for the run (`--in-process` calls the pattern engine directly instead). Prints one line per failure, then
  * "N passed, N failed"; exits 1 on any failure and 0 (with a "skipped" note) when the suite is absent.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JSON5 from 'json5';
 import { InvalidEventPatternError, testEventPattern } from '../src/patterns/index.js';
+import { removeDir, startServerProcess } from '../test/helpers/server-process.js';
 
 export interface ConformanceCase {
   readonly name: string;
@@ -97,9 +99,21 @@ async function main(): Promise<void> {
     console.log(`skipped: conformance suite not found at ${dir} (set MAILROOM_CONFORMANCE_DIR)`);
     return;
   }
-  const endpoint = process.env.MAILROOM_ENDPOINT;
-  const run = endpoint ? httpRunner(endpoint) : runInProcess;
-  console.log(`conformance: ${dir} via ${endpoint ? `HTTP ${endpoint}` : 'in-process testEventPattern'}`);
+  const inProcess = process.argv.includes('--in-process');
+  const server = inProcess || process.env.MAILROOM_ENDPOINT ? undefined : await startServerProcess();
+  const endpoint = process.env.MAILROOM_ENDPOINT ?? server?.url;
+  try {
+    await runSuite(dir, endpoint ? httpRunner(endpoint) : runInProcess, endpoint ? `TestEventPattern on ${endpoint}` : 'in-process testEventPattern');
+  } finally {
+    if (server) {
+      await server.stop();
+      removeDir(server.dataDir);
+    }
+  }
+}
+
+async function runSuite(dir: string, run: RunCase, how: string): Promise<void> {
+  console.log(`conformance: ${dir} via ${how}`);
   let passed = 0;
   let failed = 0;
   for (const c of loadCases(dir)) {

@@ -4,10 +4,10 @@
  * target in a single durable transaction. The call answers only after that commit, so an acknowledged event is
  * never lost, and a crash between accepting and delivering leaves the deliveries waiting in the store.
  */
-import { randomUUID } from 'node:crypto';
 import { ServiceError } from '../errors.js';
 import type { RequestContext } from '../protocols/context.js';
 import { check, list, str, struct, timestamp } from '../protocols/shape.js';
+import { timeOrderedUuid } from '../store/ids.js';
 import type { IngestEntry } from '../store/store.js';
 import { busNameOf } from './arns.js';
 import type { EventsDeps } from './deps.js';
@@ -94,7 +94,8 @@ export class PutEventsService {
 
     const envelope: EventEnvelope = {
       version: '0',
-      id: randomUUID(),
+      // Time-ordered (UUID v7) so the events index only appends: several times faster ingest than random ids.
+      id: timeOrderedUuid(now),
       'detail-type': entry.DetailType!,
       source: entry.Source!,
       account: ctx.accountId,

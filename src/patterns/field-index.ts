@@ -96,9 +96,12 @@ export class FieldIndex implements FieldSlot {
       this.trails.length = 0;
       this.inArray = false;
     }
-    this.values.push(value);
-    this.trails.push(trail);
-    if (trail !== null) this.inArray = true;
+    // Values are kept only for the array-consistency check, which only concerns values inside arrays.
+    if (trail !== null) {
+      this.inArray = true;
+      this.values.push(value);
+      this.trails.push(trail);
+    }
 
     if (typeof value === 'string') this.acceptString(value);
     else if (typeof value === 'number') this.acceptNumber(value);

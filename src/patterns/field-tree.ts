@@ -10,7 +10,7 @@
 import { FieldIndex } from './field-index.js';
 import type { ArrayTrail, FieldSlot, MatchContext } from './rule-state.js';
 
-class PathNode {
+export class PathNode {
   /** Child nodes by single segment (the tree's structure). */
   readonly children = new Map<string, PathNode>();
   /** Every descendant by its dotted key relative to this node (what an event member name may be). */
@@ -83,6 +83,16 @@ export class FieldTree {
     if (this.root.fieldsBelow > 0) this.visit(event, this.root, null);
   }
 
+  /** The root node, for walkers over other event representations (see json-scan.ts). */
+  get top(): PathNode {
+    return this.root;
+  }
+
+  /** A fresh id for an array instance met while walking, for ArrayTrails. */
+  nextArrayId(): number {
+    return ++this.arrayIds;
+  }
+
   private visit(value: unknown, node: PathNode, trail: ArrayTrail | null): void {
     if (typeof value !== 'object' || value === null) {
       if (node.field) node.field.accept(value, trail);
@@ -91,7 +101,7 @@ export class FieldTree {
     if (Array.isArray(value)) {
       // Element positions only matter where two different fields could be matched inside the same array.
       const tracked = node.fieldsBelow > 1;
-      const array = tracked ? ++this.arrayIds : 0;
+      const array = tracked ? this.nextArrayId() : 0;
       for (let i = 0; i < value.length; i++) {
         const el: unknown = value[i];
         const elTrail = tracked && typeof el === 'object' && el !== null ? { array, index: i, parent: trail } : trail;

@@ -10,11 +10,13 @@ import type { CompiledPattern } from './compile.js';
 import { conditionMatches } from './conditions.js';
 import { Bag } from './bag.js';
 import { FieldTree } from './field-tree.js';
+import { JsonScanner, MalformedJson } from './json-scan.js';
 import type { ArrayTrail, FieldUse, MatchContext, RuleRecord, SubRule } from './rule-state.js';
 
 export class Matcher<Id = string> {
   private readonly ctx: MatchContext = { epoch: 0, candidates: [] };
   private readonly tree = new FieldTree(this.ctx);
+  private readonly scanner = new JsonScanner(this.tree);
   private readonly rules = new Map<Id, RuleRecord<Id>>();
   /** Sub-rules with no positive field (only `exists: false`-style fields): checked on every event. */
   private readonly unconditional = new Bag<SubRule>();
@@ -66,26 +68,47 @@ export class Matcher<Id = string> {
 
   /** Ids of the rules matching an already-parsed JSON event. */
   matchEvent(event: unknown): Id[] {
-    const ctx = this.ctx;
-    ctx.epoch++;
-    ctx.candidates.length = 0;
+    this.begin();
     this.tree.walk(event);
+    return this.collect();
+  }
+
+  /** Ids of the rules matching a JSON event text; only the parts some rule refers to are decoded. */
+  matchJson(json: string): Id[] {
+    this.begin();
+    try {
+      this.scanner.scan(json);
+    } catch (e) {
+      if (!(e instanceof MalformedJson)) throw e;
+      // Let JSON.parse report the syntax error; if it parses after all, match the ordinary way.
+      return this.matchEvent(JSON.parse(json));
+    }
+    return this.collect();
+  }
+
+  private begin(): void {
+    this.ctx.epoch++;
+    this.ctx.candidates.length = 0;
+  }
+
+  private collect(): Id[] {
+    const ctx = this.ctx;
     const out: Id[] = [];
-    const consider = (sr: SubRule): void => {
-      const rule = sr.rule as RuleRecord<Id>;
-      if (rule.stamp !== ctx.epoch && this.holds(sr)) {
-        rule.stamp = ctx.epoch;
-        out.push(rule.id);
-      }
-    };
-    for (const sr of ctx.candidates) consider(sr);
-    for (const sr of this.unconditional.items) consider(sr);
+    this.consider(ctx.candidates, out);
+    this.consider(this.unconditional.items, out);
     return out;
   }
 
-  /** Ids of the rules matching a JSON event text. */
-  matchJson(json: string): Id[] {
-    return this.matchEvent(JSON.parse(json));
+  private consider(subRules: readonly SubRule[], out: Id[]): void {
+    const epoch = this.ctx.epoch;
+    for (let i = 0; i < subRules.length; i++) {
+      const sr = subRules[i];
+      const rule = sr.rule as RuleRecord<Id>;
+      if (rule.stamp !== epoch && this.holds(sr)) {
+        rule.stamp = epoch;
+        out.push(rule.id);
+      }
+    }
   }
 
   /** Final checks for a sub-rule whose positive fields all matched some value. */
@@ -113,7 +136,8 @@ export class Matcher<Id = string> {
     const epoch = this.ctx.epoch;
     const choices: Array<Array<ArrayTrail | null>> = [];
     for (const use of sr.uses) {
-      if (use.role === 'absent' || use.field.seen !== epoch) continue;
+      // A field with no value inside an array is consistent with anything; its match was already recorded.
+      if (use.role === 'absent' || use.field.seen !== epoch || !use.field.inArray) continue;
       const trails: Array<ArrayTrail | null> = [];
       use.field.values.forEach((v, i) => {
         if (use.conditions.some((c) => conditionMatches(c, v as string))) trails.push(use.field.trails[i]);

@@ -57,7 +57,7 @@ export interface IndexEntry {
 export interface FieldSlot {
   /** Epoch in which the path last had a value; equals the context epoch when present in this event. */
   seen: number;
-  /** This event's values at the path, with their array positions (see field-tree.ts). */
+  /** This event's values at the path that sit inside tracked arrays, with their positions (see field-tree.ts). */
   readonly values: unknown[];
   readonly trails: Array<ArrayTrail | null>;
   /** Whether some value at this path in this event sits inside an array of objects. */

@@ -64,11 +64,6 @@ export function wildcardMatches(w: Wildcard, value: string): boolean {
   return true;
 }
 
-/** The literal text every match starts with (used to bucket wildcard rules by prefix). */
-export function wildcardLeadingLiteral(w: Wildcard): string {
-  return w.segments[0];
-}
-
 /**
  * AWS rejects wildcard patterns whose value automaton could be in too many wildcard states at once for some input.
  * We compute that directly: simulate the pattern's NFA over every reachable set of states (subset construction

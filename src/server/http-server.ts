@@ -4,7 +4,7 @@
  * AWS's JSON error shape. Mailroom's own endpoints live under /_mailroom/.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import type { ProtocolAdapter, WireRequest } from '../protocols/wire.js';
 import { registerAdmin, type AdminInfo } from './admin.js';
@@ -48,7 +48,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // Request bodies may hold customer data and secrets; only errors are logged, never bodies.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     return503OnClosing: true,
   });

@@ -67,8 +67,8 @@ export class Events {
   readonly #ids: IdGenerator;
   readonly #insertEvent;
   readonly #insertDelivery;
-  readonly #writeCaller;
-  readonly #writeGroup;
+  readonly #writeAll;
+  readonly #writeIsolated;
   readonly #getEvent;
   readonly #countEvents;
   readonly #countAll;
@@ -86,25 +86,21 @@ export class Events {
     this.#insertEvent = db.prepare<[string, string, number, Buffer]>(
       'INSERT INTO events (id, bus, received_at, payload) VALUES (?, ?, ?, ?)',
     );
-    this.#insertDelivery = db.prepare<[string, string, string, string, string, string, string, number, number, number]>(
-      `INSERT INTO deliveries (id, event_id, bus, rule_name, rule_arn, target_id, target_arn, status, attempts, due_at,
-                               created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    this.#insertDelivery = db.prepare<[string, number | bigint, string, string, string, string, string, string, number, number, number]>(
+      `INSERT INTO deliveries (id, event_seq, event_id, bus, rule_name, rule_arn, target_id, target_arn, status, attempts,
+                               due_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
     );
-    // Nested inside #writeGroup, better-sqlite3 runs this as a SAVEPOINT: one caller's bad entry (a duplicate
-    // event id) rolls back that caller alone, and the others still share the commit.
-    this.#writeCaller = db.transaction((entries: IngestEntry[], now: number) => {
-      for (const { event, deliveries } of entries) {
-        this.#insertEvent.run(event.id, event.bus, event.receivedAt, Buffer.from(event.payload, 'utf8'));
-        for (const d of deliveries) {
-          this.#insertDelivery.run(this.#ids.next(now), event.id, event.bus, d.ruleName, d.ruleArn, d.targetId, d.targetArn, d.dueAt, now, now);
-        }
-      }
+    this.#writeAll = db.transaction((callers: IngestEntry[][], now: number) => {
+      for (const entries of callers) this.#writeEntries(entries, now);
     });
-    this.#writeGroup = db.transaction((callers: IngestEntry[][], now: number): FlushOutcomes =>
+    // Nested inside #writeIsolated, better-sqlite3 runs this as a SAVEPOINT: one caller's bad entry (a duplicate
+    // event id) rolls back that caller alone, and the others still share the commit.
+    const writeCaller = db.transaction((entries: IngestEntry[], now: number) => this.#writeEntries(entries, now));
+    this.#writeIsolated = db.transaction((callers: IngestEntry[][], now: number): FlushOutcomes =>
       callers.map((entries) => {
         try {
-          this.#writeCaller(entries, now);
+          writeCaller(entries, now);
           return undefined;
         } catch (error) {
           // Some failures (disk full, I/O error) make SQLite roll back the whole transaction. Carrying on would
@@ -121,14 +117,33 @@ export class Events {
     this.#countByStatus = db.prepare<[string], number>('SELECT count(*) FROM deliveries WHERE status = ?').pluck();
     const list = (where: string) => db.prepare<unknown[], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries ${where} ORDER BY id LIMIT ?`);
     this.#listAll = list('');
-    this.#listByEvent = list('WHERE event_id = ?');
+    const ofEvent = 'event_seq = (SELECT seq FROM events WHERE id = ?)';
+    this.#listByEvent = list(`WHERE ${ofEvent}`);
     this.#listByStatus = list('WHERE status = ?');
-    this.#listByEventAndStatus = list('WHERE event_id = ? AND status = ?');
+    this.#listByEventAndStatus = list(`WHERE ${ofEvent} AND status = ?`);
   }
 
-  /** Writes every caller's entries in one transaction; see FlushOutcomes. `now` stamps the deliveries. */
+  /**
+   * Writes every caller's entries in one transaction; see FlushOutcomes. `now` stamps the deliveries.
+   * Optimistic: the whole group goes in without savepoints (they measurably slow the common case). Only if that
+   * fails is it rolled back and retried with a savepoint per caller, to find out whose entries were at fault.
+   */
   write(callers: IngestEntry[][], now: number): FlushOutcomes {
-    return this.#writeGroup(callers, now);
+    try {
+      this.#writeAll(callers, now);
+      return callers.map(() => undefined);
+    } catch {
+      return this.#writeIsolated(callers, now);
+    }
+  }
+
+  #writeEntries(entries: IngestEntry[], now: number): void {
+    for (const { event, deliveries } of entries) {
+      const seq = this.#insertEvent.run(event.id, event.bus, event.receivedAt, Buffer.from(event.payload, 'utf8')).lastInsertRowid;
+      for (const d of deliveries) {
+        this.#insertDelivery.run(this.#ids.next(now), seq, event.id, event.bus, d.ruleName, d.ruleArn, d.targetId, d.targetArn, d.dueAt, now, now);
+      }
+    }
   }
 
   get(id: string): EventRecord | undefined {

@@ -99,10 +99,13 @@ CREATE TABLE tags (
 ) STRICT, WITHOUT ROWID;
 
 -- No foreign key to buses: an event outlives its bus while its deliveries are still going out.
--- A rowid table (rather than WITHOUT ROWID on the random event id) so payloads are appended, not spliced in.
+-- The integer seq is the table's rowid, so payloads are appended in arrival order and deliveries refer to their
+-- event with an ever-growing integer; the EventBridge id gets its own unique index (which is as cheap as the ids
+-- are time-ordered: see timeOrderedUuid in src/store/ids.ts).
 -- payload is a BLOB holding UTF-8 JSON today; once sealed, key_id names the data key that sealed it.
 CREATE TABLE events (
-  id TEXT PRIMARY KEY,
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
   bus TEXT NOT NULL,
   received_at INTEGER NOT NULL,
   payload BLOB NOT NULL,
@@ -110,11 +113,14 @@ CREATE TABLE events (
 ) STRICT;
 
 -- The outbox: one row per (event, matched target). Rule and target ARNs are copied in because a delivery must
--- still go out after its rule or target is removed, so there is no foreign key to them either.
--- The id is time-ordered (see src/store/ids.ts), so WITHOUT ROWID keeps a single B-tree that only appends.
+-- still go out after its rule or target is removed, so there is no foreign key to them either. event_id repeats
+-- the event's EventBridge id so a delivery reads without a join; event_seq is the (cheap, append-only) link.
+-- A rowid table: its indexes then carry an 8-byte rowid rather than the 26-character id; inserts measured about
+-- 11 us per event + delivery against 20 us for WITHOUT ROWID (best of three runs).
 CREATE TABLE deliveries (
   id TEXT PRIMARY KEY,
-  event_id TEXT NOT NULL REFERENCES events (id),
+  event_seq INTEGER NOT NULL REFERENCES events (seq),
+  event_id TEXT NOT NULL,
   bus TEXT NOT NULL,
   rule_name TEXT NOT NULL,
   rule_arn TEXT NOT NULL,
@@ -128,12 +134,12 @@ CREATE TABLE deliveries (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   last_error TEXT
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 -- The dispatcher claims with: status = 'pending' AND due_at <= now ORDER BY due_at.
 CREATE INDEX deliveries_due ON deliveries (status, due_at);
 -- Deliveries of one event (and the foreign key check when events are purged).
-CREATE INDEX deliveries_by_event ON deliveries (event_id);
+CREATE INDEX deliveries_by_event ON deliveries (event_seq);
 `,
   },
 ];
