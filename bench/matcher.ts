@@ -2,7 +2,8 @@
  * Matcher benchmark on event-ruler's citylots-style data (../shared/bench/gen_lots.py): per rule family, the
  * throughput of `matchJson` over every event (best of 4 passes, JSON parsing included) and the match count per
  * rule, checked against the counts event-ruler found (../shared/bench/README.md); then how throughput holds up
- * with 10, 1,000 and 100,000 rules on the same fields. Run: node --import tsx bench/matcher.ts [N]
+ * with 10, 1,000 and 100,000 rules on the same fields (the family's own five plus fillers, see `fillerRule`).
+ * Run: node --import tsx bench/matcher.ts [N]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -59,14 +60,40 @@ function throughput(matcher: Matcher<number>, lines: readonly string[], counts?:
   return lines.length / best;
 }
 
-/** Extra rules on the same fields as a family's own, shaped like them but matching (almost) nothing. */
-function fillerRule(family: 'exact' | 'prefix', i: number): unknown {
-  const digits = String(i).padStart(6, '0');
-  if (family === 'exact') {
-    // Blocks run 0001-7600, so a leading 8 or 9 never occurs.
-    return i % 2 ? { properties: { MAPBLKLOT: [`8${digits}`] } } : { properties: { BLKLOT: [`9${digits}`] } };
+const SCALING_FAMILIES = ['exact', 'prefix', 'numeric', 'anything-but'] as const;
+type ScalingFamily = (typeof SCALING_FAMILIES)[number];
+
+/** A MAPBLKLOT-shaped value (block 0001-7600, then lot) that never occurs: the data's lots only go up to 300. */
+function unusedBlockLot(i: number): string {
+  return `${String((i % 7600) + 1).padStart(4, '0')}${301 + Math.floor(i / 7600)}`;
+}
+
+/**
+ * Extra rules on the same fields as a family's own, with distinct realistic values that (almost) never match,
+ * so the scaling table measures what rules that do not match cost. The 10-rule case has five of them too, so
+ * every case uses the same set of fields and affix lengths.
+ */
+function fillerRule(family: ScalingFamily, i: number): unknown {
+  switch (family) {
+    case 'exact':
+      return { properties: { [i % 2 ? 'MAPBLKLOT' : 'BLKLOT']: [unusedBlockLot(i)] } };
+    case 'prefix':
+      // Block plus a two-digit lot start from 31 up: six characters no MAPBLKLOT begins with.
+      return i % 2
+        ? { properties: { MAPBLKLOT: [{ prefix: `${String((i % 7600) + 1).padStart(4, '0')}${31 + Math.floor(i / 7600)}` }] } }
+        : { properties: { STREET: [{ prefix: `Q${String(i).padStart(6, '0')}` }] } };
+    case 'numeric': {
+      // A window 1e-9 wide somewhere in the data's longitudes or latitudes: about 2% of events hit one.
+      const lo = i % 2 ? -122.5 + (i * 0.1) / 100_000 : 37.7 + (i * 0.1) / 100_000;
+      return { geometry: { coordinates: [{ numeric: ['>', lo, '<', lo + 1e-9] }] } };
+    }
+    case 'anything-but': {
+      // Anything-but as it is usually written: qualifying a selective field (here a lot that never occurs).
+      const field = ['STREET', 'ST_TYPE', 'ODD_EVEN', 'BLOCK_NUM'][i % 4];
+      const excluded = field === 'BLOCK_NUM' ? String((i % 7600) + 1).padStart(4, '0') : `${field}-${i}`;
+      return { properties: { MAPBLKLOT: [unusedBlockLot(i)], [field]: [{ 'anything-but': excluded }] } };
+    }
   }
-  return i % 2 ? { properties: { MAPBLKLOT: [{ prefix: `9${digits.slice(1)}` }] } } : { properties: { STREET: [{ prefix: `Q${digits}` }] } };
 }
 
 export function ensureData(n: number, dataDir = join(here, 'data')): { lots: string; rules: string } | null {
@@ -97,7 +124,7 @@ export function runMatcherBench(n = DEFAULT_N): MatcherBenchResult | null {
   }
 
   const scaling: ScalingResult[] = [];
-  for (const family of ['exact', 'prefix'] as const) {
+  for (const family of SCALING_FAMILIES) {
     const own = rulesByFamily[family];
     for (const total of [10, 1_000, 100_000]) {
       const matcher = new Matcher<number>();
@@ -121,7 +148,7 @@ export function formatMarkdown(r: MatcherBenchResult): string {
     out.push(`| ${f.family} | ${k(f.eventsPerSecond)} | [${f.counts.join(', ')}] | ${check} |`);
   }
   out.push('', '| family | 10 rules | 1,000 rules | 100,000 rules | 100k / 10 |', '|---|---|---|---|---|');
-  for (const family of ['exact', 'prefix']) {
+  for (const family of SCALING_FAMILIES) {
     const rows = r.scaling.filter((s) => s.family === family);
     const [ten, thousand, hundredK] = rows.map((s) => s.eventsPerSecond);
     out.push(`| ${family} | ${k(ten)} | ${k(thousand)} | ${k(hundredK)} | ${(hundredK / ten).toFixed(2)} |`);

@@ -33,6 +33,22 @@ export const ERROR_CATALOGUE = {
   ConcurrentModificationException: { status: 400, fault: 'Sender', when: 'Another request changed the resource at the same time.' },
   ManagedRuleException: { status: 400, fault: 'Sender', when: 'The rule is managed by another service and cannot be changed here.' },
   IllegalStatusException: { status: 400, fault: 'Sender', when: 'The resource is in a state that does not allow the operation.' },
+  // SQS (awsJson 1.0, query-compatible): the JSON code is the `__type` name; queryCode is what x-amzn-query-error
+  // and the query protocol carry (from the SQS model's awsQueryError traits; absent where it is the same).
+  QueueDoesNotExist: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.NonExistentQueue', when: 'The queue named by QueueName or QueueUrl does not exist.' },
+  QueueNameExists: { status: 400, fault: 'Sender', queryCode: 'QueueAlreadyExists', when: 'CreateQueue names an existing queue with different attribute values.' },
+  InvalidAttributeName: { status: 400, fault: 'Sender', when: 'A queue attribute name is unknown, read-only, or FIFO-only (FIFO queues are not supported yet).' },
+  InvalidAttributeValue: { status: 400, fault: 'Sender', when: 'A queue attribute value is out of range or malformed.' },
+  InvalidParameterValue: { status: 400, fault: 'Sender', when: 'A request parameter is invalid: queue name, message size, message attribute, receive limits, ...' },
+  MissingParameter: { status: 400, fault: 'Sender', when: 'A required request parameter is absent.' },
+  InvalidMessageContents: { status: 400, fault: 'Sender', when: 'The message body or an attribute holds characters SQS does not allow.' },
+  ReceiptHandleIsInvalid: { status: 404, fault: 'Sender', when: 'The receipt handle is malformed, or a later receive of the message superseded it.' },
+  EmptyBatchRequest: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.EmptyBatchRequest', when: 'A batch request has no entries.' },
+  TooManyEntriesInBatchRequest: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', when: 'A batch request has more than 10 entries.' },
+  BatchEntryIdsNotDistinct: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', when: 'Two entries of a batch request have the same Id.' },
+  InvalidBatchEntryId: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId', when: 'A batch entry Id is not 1-80 alphanumeric, hyphen or underscore characters.' },
+  BatchRequestTooLong: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong', when: 'The messages of a SendMessageBatch together exceed 1 MiB.' },
+  PurgeQueueInProgress: { status: 403, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.PurgeQueueInProgress', when: 'The queue was purged less than 60 seconds ago.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

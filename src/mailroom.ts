@@ -1,6 +1,6 @@
 /**
- * The library entry: `createMailroom()` opens the store and builds the services, in-process, without HTTP.
- * The server (`mailroom serve`) is this plus the protocol adapters on one port.
+ * The library entry: `createMailroom()` opens the store, builds the services and starts the delivery engine,
+ * in-process, without HTTP. The server (`mailroom serve`) is this plus the protocol adapters on one port.
  *
  *   await using mailroom = await createMailroom({ dataDir: './.mailroom' });
  *   await mailroom.eventBridge.events.put({ Entries: [...] }, mailroom.context());
@@ -8,8 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from './clock.js';
+import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { EventBridge, Router } from './events/index.js';
+import { FunctionRegistry } from './functions/registry.js';
+import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
+import { Sqs } from './queues/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
 
@@ -21,6 +25,12 @@ export interface MailroomOptions {
   /** Region used for in-process calls' ARNs (requests over HTTP take theirs from the signature). */
   region?: string;
   logger?: Logger;
+  /** Deliver matched events to their targets (default true); false leaves deliveries pending in the store. */
+  deliver?: boolean;
+  /** Lambda-style functions to register at start (see docs/functions.md). */
+  functions?: readonly unknown[];
+  /** Where relative function handler paths start (default: the working directory). */
+  functionsBaseDir?: string;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -28,9 +38,13 @@ export interface Mailroom extends AsyncDisposable {
   readonly store: Store;
   readonly logger: Logger;
   readonly eventBridge: EventBridge;
+  readonly sqs: Sqs;
+  readonly functions: FunctionRegistry;
+  readonly metrics: MetricRecorder;
+  readonly delivery: DeliveryEngine;
   /** A request context for in-process calls. */
   context(): RequestContext;
-  /** Closes the store; a second call returns the same promise. */
+  /** Stops delivering (in-flight attempts finish or are given back), then closes the store; idempotent. */
   close(): Promise<void>;
 }
 
@@ -39,14 +53,39 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const logger = options.logger ?? pino({ level: 'silent' });
   const region = options.region ?? DEFAULT_REGION;
   const store = await openStore({ dataDir: options.dataDir, clock });
-  const eventBridge = new EventBridge({ store, clock, router: new Router(store) });
+  const router = new Router(store);
+  let delivery: DeliveryEngine | undefined;
+  const eventBridge = new EventBridge({ store, clock, router, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
+  const sqs = new Sqs({ store, clock });
+  const metrics = new MetricRecorder(store, clock, logger);
+  let functions: FunctionRegistry;
+  try {
+    functions = await FunctionRegistry.open(store, options.functions ?? [], clock.now());
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir });
+  if (options.deliver !== false) delivery.start();
+
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= store.close());
+  const close = () =>
+    (closing ??= (async () => {
+      // Long polls answer first, so none is left waiting on a closed store.
+      sqs.close();
+      await delivery.stop();
+      await metrics.flush();
+      await store.close();
+    })());
   return {
     clock,
     store,
     logger,
     eventBridge,
+    sqs,
+    functions,
+    metrics,
+    delivery,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,
     [Symbol.asyncDispose]: close,

@@ -9,6 +9,8 @@ export interface EventsDeps {
   store: Store;
   clock: Clock;
   router: Router;
+  /** Called after an ingest commit that recorded deliveries, so the dispatcher claims them at once. */
+  onDeliveriesRecorded?: () => void;
 }
 
 /** awsJson timestamps are epoch seconds. */

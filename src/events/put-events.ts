@@ -8,7 +8,9 @@ import { ServiceError } from '../errors.js';
 import type { RequestContext } from '../protocols/context.js';
 import { check, list, str, struct, timestamp } from '../protocols/shape.js';
 import { timeOrderedUuid } from '../store/ids.js';
+import type { NewDelivery } from '../store/records.js';
 import type { IngestEntry } from '../store/store.js';
+import type { RoutedRule } from './router.js';
 import { busNameOf } from './arns.js';
 import type { EventsDeps } from './deps.js';
 import { busNameOrArn } from './names.js';
@@ -71,9 +73,31 @@ export class PutEventsService {
         results.push({ EventId: outcome.event.id });
       }
     }
-    if (batch.length > 0) await this.deps.store.ingest(batch);
+    if (batch.length > 0) await this.#ingest(batch);
     const failed = results.filter((r) => 'ErrorCode' in r).length;
     return { FailedEntryCount: failed, Entries: results };
+  }
+
+  /**
+   * Puts an event that arrives from another bus (an event-bus target) on `bus`: a new event with a new id and the
+   * original's content. Resolves with its id, or undefined when the bus does not exist.
+   */
+  async forward(bus: string, envelopeText: string): Promise<string | undefined> {
+    const routes = await this.deps.router.routes(bus);
+    if (!routes) return undefined;
+    const now = this.deps.clock.now();
+    const envelope = { ...(JSON.parse(envelopeText) as EventEnvelope), id: timeOrderedUuid(now) };
+    await this.#ingest([{ event: { id: envelope.id, bus, receivedAt: now, payload: JSON.stringify(envelope) }, deliveries: this.#deliveries(routes.match(envelope), now) }]);
+    return envelope.id;
+  }
+
+  async #ingest(batch: IngestEntry[]): Promise<void> {
+    await this.deps.store.ingest(batch);
+    if (batch.some((e) => e.deliveries.length > 0)) this.deps.onDeliveriesRecorded?.();
+  }
+
+  #deliveries(matched: RoutedRule[], now: number): NewDelivery[] {
+    return matched.flatMap(({ rule, targets }) => targets.map((t) => ({ ruleName: rule.name, ruleArn: rule.arn, targetId: t.id, targetArn: t.arn, dueAt: now })));
   }
 
   async #prepare(entry: PutEventsEntry, ctx: RequestContext, now: number): Promise<IngestEntry | { ErrorCode: string; ErrorMessage: string }> {
@@ -104,10 +128,7 @@ export class PutEventsService {
       resources: entry.Resources ?? [],
       detail: detail as Record<string, unknown>,
     };
-    const deliveries = routes.match(envelope).flatMap(({ rule, targets }) =>
-      targets.map((t) => ({ ruleName: rule.name, ruleArn: rule.arn, targetId: t.id, targetArn: t.arn, dueAt: now })),
-    );
-    return { event: { id: envelope.id, bus, receivedAt: now, payload: JSON.stringify(envelope) }, deliveries };
+    return { event: { id: envelope.id, bus, receivedAt: now, payload: JSON.stringify(envelope) }, deliveries: this.#deliveries(routes.match(envelope), now) };
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Index for prefix- or suffix-keyed entries: entries are grouped by their affix text, and the distinct affix
- * lengths are kept sorted, so looking up a value costs one hash lookup per distinct length (not per rule).
+ * lengths are kept sorted, so looking up a value costs one (filtered, see bag.ts) hash lookup per distinct length,
+ * not per rule.
  */
 import { BagMap, type Slotted } from './bag.js';
 
@@ -39,12 +40,12 @@ export class AffixIndex<T extends Slotted> {
   /** Calls `visit` for every entry whose affix is a prefix (or suffix) of `value`. */
   forEachMatch(value: string, visit: (item: T) => void): void {
     const lengths = this.lengths;
-    const map = this.byText.map;
+    const byText = this.byText;
     for (let i = 0; i < lengths.length; i++) {
       const len = lengths[i];
       if (len > value.length) return;
       const key = this.fromEnd ? value.substring(value.length - len) : value.substring(0, len);
-      const bag = map.get(key);
+      const bag = byText.get(key);
       if (bag) {
         const items = bag.items;
         for (let j = 0; j < items.length; j++) visit(items[j]);

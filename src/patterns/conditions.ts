@@ -31,6 +31,10 @@ export type Condition =
   | { readonly kind: 'anything-but-suffix'; readonly texts: readonly string[] }
   | { readonly kind: 'anything-but-wildcard'; readonly wildcards: readonly Wildcard[] };
 
+export function isAnythingBut(c: Condition): boolean {
+  return c.kind.startsWith('anything-but');
+}
+
 export function lowerCase(s: string): string {
   return s.toLowerCase();
 }

@@ -1,14 +1,26 @@
 /**
  * The value index of one field path: given one value of the event at that path, find every rule condition it
  * satisfies without looking at the others. Exact values and equals-ignore-case are hash lookups; prefixes,
- * suffixes and wildcards (by their leading literal) go through AffixIndex; numeric ranges, CIDRs and
- * anything-but are scanned, since a value satisfies most of them anyway or they are rare.
+ * suffixes and wildcards (by their leading literal) go through AffixIndex; numeric ranges through RangeIndex.
+ * Anything-but conditions that are a field's only alternative go through ExclusionIndex, which reports the
+ * few they exclude rather than the many they accept. CIDRs (rare) and anything-but conditions listed alongside
+ * other alternatives for the same field (rarer) are scanned one by one.
  */
 import { AffixIndex } from './affix-index.js';
 import { Bag, BagMap } from './bag.js';
 import { cidrContains, looksLikeIp, parseIp } from './cidr.js';
-import { conditionMatches, inNumericRange, lowerCase, type Condition } from './conditions.js';
-import { recordHit, type ArrayTrail, type FieldSlot, type IndexEntry, type MatchContext } from './rule-state.js';
+import { conditionMatches, lowerCase } from './conditions.js';
+import { ExclusionIndex } from './exclusion-index.js';
+import { RangeIndex } from './range-index.js';
+import {
+  recordHit,
+  recordVeto,
+  type ArrayTrail,
+  type FieldSlot,
+  type IndexEntry,
+  type MatchContext,
+  type SubRule,
+} from './rule-state.js';
 import { wildcardMatches } from './wildcard.js';
 
 export class FieldIndex implements FieldSlot {
@@ -16,6 +28,7 @@ export class FieldIndex implements FieldSlot {
   readonly values: unknown[] = [];
   readonly trails: Array<ArrayTrail | null> = [];
   inArray = false;
+  count = 0;
   /** Number of index entries plus field uses without entries; the tree drops the path when it reaches 0. */
   refs = 0;
 
@@ -29,10 +42,13 @@ export class FieldIndex implements FieldSlot {
   private readonly suffixesIgnoreCase = new AffixIndex<IndexEntry>(true);
   /** Wildcards bucketed by the literal text before their first star, so most are never tried. */
   private readonly wildcards = new AffixIndex<IndexEntry>(false);
-  private readonly ranges = new Bag<IndexEntry>();
+  private readonly ranges = new RangeIndex();
   private readonly cidrs = new Bag<IndexEntry>();
+  private readonly exclusions: ExclusionIndex;
+  /** Anything-but conditions of uses with other alternatives too: these record hits, not vetoes. */
   private readonly negations = new Bag<IndexEntry>();
   private readonly exists = new Bag<IndexEntry>();
+  private readonly triggers = new Bag<SubRule>();
 
   private readonly hit: (entry: IndexEntry) => void;
   private readonly hitWildcard: (entry: IndexEntry) => void;
@@ -45,11 +61,13 @@ export class FieldIndex implements FieldSlot {
         recordHit(ctx, entry.use);
       }
     };
+    this.exclusions = new ExclusionIndex((use) => recordVeto(ctx, use, this.count));
   }
 
   add(entry: IndexEntry): void {
     this.refs++;
     const c = entry.condition;
+    if (entry.use.negative) return this.exclusions.add(entry);
     switch (c.kind) {
       case 'exact':
         if (typeof c.value === 'string') this.exactStrings.add(c.value, entry);
@@ -70,6 +88,7 @@ export class FieldIndex implements FieldSlot {
   remove(entry: IndexEntry): void {
     this.refs--;
     const c = entry.condition;
+    if (entry.use.negative) return this.exclusions.remove(entry);
     switch (c.kind) {
       case 'exact':
         if (typeof c.value === 'string') this.exactStrings.remove(c.value, entry);
@@ -87,6 +106,14 @@ export class FieldIndex implements FieldSlot {
     }
   }
 
+  addTrigger(sr: SubRule): void {
+    this.triggers.add(sr);
+  }
+
+  removeTrigger(sr: SubRule): void {
+    this.triggers.remove(sr);
+  }
+
   /** Records one event value found at this path and marks every condition it satisfies. */
   accept(value: unknown, trail: ArrayTrail | null): void {
     const ctx = this.ctx;
@@ -95,7 +122,11 @@ export class FieldIndex implements FieldSlot {
       this.values.length = 0;
       this.trails.length = 0;
       this.inArray = false;
+      this.count = 0;
+      const triggers = this.triggers.items;
+      for (let i = 0; i < triggers.length; i++) ctx.candidates.push(triggers[i]);
     }
+    this.count++;
     // Values are kept only for the array-consistency check, which only concerns values inside arrays.
     if (trail !== null) {
       this.inArray = true;
@@ -105,8 +136,9 @@ export class FieldIndex implements FieldSlot {
 
     if (typeof value === 'string') this.acceptString(value);
     else if (typeof value === 'number') this.acceptNumber(value);
-    else this.visitBag(this.exactOthers.map.get(value as boolean | null));
+    else this.visitBag(this.exactOthers.get(value as boolean | null));
 
+    if (this.exclusions.size > 0) this.exclusions.match(value);
     const negations = this.negations.items;
     for (let i = 0; i < negations.length; i++) {
       const e = negations[i];
@@ -116,12 +148,12 @@ export class FieldIndex implements FieldSlot {
   }
 
   private acceptString(value: string): void {
-    this.visitBag(this.exactStrings.map.get(value));
+    this.visitBag(this.exactStrings.get(value));
     if (this.prefixes.size > 0) this.prefixes.forEachMatch(value, this.hit);
     if (this.suffixes.size > 0) this.suffixes.forEachMatch(value, this.hit);
     if (this.ignoreCase.map.size > 0 || this.prefixesIgnoreCase.size > 0 || this.suffixesIgnoreCase.size > 0) {
       const lower = lowerCase(value);
-      this.visitBag(this.ignoreCase.map.get(lower));
+      this.visitBag(this.ignoreCase.get(lower));
       if (this.prefixesIgnoreCase.size > 0) this.prefixesIgnoreCase.forEachMatch(lower, this.hit);
       if (this.suffixesIgnoreCase.size > 0) this.suffixesIgnoreCase.forEachMatch(lower, this.hit);
     }
@@ -140,12 +172,8 @@ export class FieldIndex implements FieldSlot {
   }
 
   private acceptNumber(value: number): void {
-    this.visitBag(this.exactNumbers.map.get(value));
-    const ranges = this.ranges.items;
-    for (let i = 0; i < ranges.length; i++) {
-      const c = ranges[i].condition as Condition & { kind: 'numeric' };
-      if (inNumericRange(c, value)) recordHit(this.ctx, ranges[i].use);
-    }
+    this.visitBag(this.exactNumbers.get(value));
+    if (this.ranges.size > 0) this.ranges.forEachMatch(value, this.hit);
   }
 
   private visitBag(bag: Bag<IndexEntry> | undefined): void {

@@ -2,16 +2,17 @@
  * Matcher: many compiled patterns indexed together, in the manner of event-ruler. Every field path any rule uses
  * has a value index (field-index.ts); an event is walked once over the referenced paths (field-tree.ts), each
  * value marks the field uses it satisfies, and a sub-rule (one `$or` branch) becomes a candidate when its count
- * of satisfied fields reaches its number of required fields. Candidates are then checked for `exists: false`
- * fields and for array-element consistency. Matching cost therefore follows the number of satisfied conditions,
- * not the number of rules. Rules are added and removed incrementally.
+ * of satisfied fields reaches its number of required fields. Anything-but uses are the exception: they hold for
+ * almost every value, so the index only reports the values they exclude, and they are checked on candidates
+ * (with `exists: false` fields and array-element consistency). Matching cost therefore follows the number of
+ * satisfied conditions, not the number of rules. Rules are added and removed incrementally.
  */
 import type { CompiledPattern } from './compile.js';
-import { conditionMatches } from './conditions.js';
+import { conditionMatches, isAnythingBut } from './conditions.js';
 import { Bag } from './bag.js';
 import { FieldTree } from './field-tree.js';
 import { JsonScanner, MalformedJson } from './json-scan.js';
-import type { ArrayTrail, FieldUse, MatchContext, RuleRecord, SubRule } from './rule-state.js';
+import { negativeHolds, type ArrayTrail, type FieldUse, type MatchContext, type RuleRecord, type SubRule } from './rule-state.js';
 
 export class Matcher<Id = string> {
   private readonly ctx: MatchContext = { epoch: 0, candidates: [] };
@@ -31,8 +32,11 @@ export class Matcher<Id = string> {
         const field = this.tree.acquire(path);
         const others = conditions.filter((c) => !(c.kind === 'exists' && !c.present));
         const role = others.length === conditions.length ? 'positive' : others.length === 0 ? 'absent' : 'mixed';
-        const use: FieldUse = { sr, path, field, role, conditions: others, entries: [], stamp: 0 };
-        if (role === 'positive') sr.required++;
+        const negative = role !== 'absent' && others.length === 1 && isAnythingBut(others[0]);
+        const use: FieldUse = {
+          sr, path, field, role, conditions: others, entries: [], stamp: 0, negative, vetoEpoch: 0, vetoes: 0, vetoValue: 0,
+        };
+        if (role === 'positive' && !negative) sr.required++;
         // A use with no index entries still holds the path, so its presence keeps being observed.
         field.refs++;
         for (const condition of others) {
@@ -42,7 +46,9 @@ export class Matcher<Id = string> {
         }
         sr.uses.push(use);
       }
-      if (sr.required === 0) this.unconditional.add(sr);
+      const trigger = triggerOf(sr);
+      if (trigger) trigger.field.addTrigger(sr);
+      else if (sr.required === 0) this.unconditional.add(sr);
       rule.subRules.push(sr);
     }
     this.rules.set(id, rule);
@@ -53,7 +59,9 @@ export class Matcher<Id = string> {
     if (!rule) return;
     this.rules.delete(id);
     for (const sr of rule.subRules) {
-      if (sr.required === 0) this.unconditional.remove(sr);
+      const trigger = triggerOf(sr);
+      if (trigger) trigger.field.removeTrigger(sr);
+      else if (sr.required === 0) this.unconditional.remove(sr);
       for (const use of sr.uses) {
         for (const entry of use.entries) use.field.remove(entry);
         use.field.refs--;
@@ -118,9 +126,13 @@ export class Matcher<Id = string> {
     let matched = 0;
     for (const use of sr.uses) {
       const present = use.field.seen === epoch;
-      if (use.role === 'absent' && present) return false;
-      if (use.role === 'mixed' && present && use.stamp !== epoch) return false;
-      if (use.role !== 'absent' && present) {
+      if (use.role === 'absent') {
+        if (present) return false;
+      } else if (!present) {
+        // Counted uses are present in a candidate; a negative one may not be.
+        if (use.role === 'positive') return false;
+      } else {
+        if (!(use.negative ? negativeHolds(use, epoch) : use.stamp === epoch)) return false;
         matched++;
         if (use.field.inArray) inArray = true;
       }
@@ -164,4 +176,12 @@ export class Matcher<Id = string> {
     };
     return search(0);
   }
+}
+
+/**
+ * A sub-rule whose positive uses are all negative (anything-but) needs its fields present but counts none of
+ * them, so the presence of the first one's field makes it a candidate.
+ */
+function triggerOf(sr: SubRule): FieldUse | undefined {
+  return sr.required === 0 ? sr.uses.find((u) => u.role === 'positive') : undefined;
 }

@@ -34,12 +34,26 @@ export interface FieldUse {
   /** Index entries registered for this use, kept for removal. */
   readonly entries: IndexEntry[];
   stamp: number;
+  /**
+   * A use whose one alternative is an anything-but condition. It holds unless the field is absent or every value
+   * is excluded, so it is indexed by exclusions, which record vetoes (see exclusion-index.ts), is not counted
+   * towards `required`, and is checked by `negativeHolds` once the sub-rule is a candidate.
+   */
+  readonly negative: boolean;
+  /** Epoch of the vetoes counted in `vetoes`; `vetoValue` is the number of the field value last vetoed. */
+  vetoEpoch: number;
+  vetoes: number;
+  vetoValue: number;
 }
 
 export interface SubRule {
   readonly rule: RuleRecord<unknown>;
   readonly uses: FieldUse[];
-  /** Number of `positive` uses; the sub-rule is a candidate once that many have matched. */
+  /**
+   * Number of `positive` uses that are not `negative`; the sub-rule is a candidate once that many have matched.
+   * A sub-rule with none is triggered by the presence of its first `positive` use's field instead, or, with no
+   * such use, checked on every event.
+   */
   required: number;
   count: number;
   stamp: number;
@@ -62,10 +76,15 @@ export interface FieldSlot {
   readonly trails: Array<ArrayTrail | null>;
   /** Whether some value at this path in this event sits inside an array of objects. */
   inArray: boolean;
+  /** How many values the path has in this event (when `seen` is the current epoch). */
+  count: number;
   /** Users of this path (index entries and field uses); the path is dropped when it reaches 0. */
   refs: number;
   add(entry: IndexEntry): void;
   remove(entry: IndexEntry): void;
+  /** Sub-rules to make candidates whenever the path has a value. */
+  addTrigger(sr: SubRule): void;
+  removeTrigger(sr: SubRule): void;
 }
 
 /** The chain of (array, index) positions enclosing a value, innermost first. */
@@ -84,4 +103,22 @@ export function recordHit(ctx: MatchContext, use: FieldUse): void {
     sr.count = 0;
   }
   if (use.role === 'positive' && ++sr.count === sr.required) ctx.candidates.push(sr);
+}
+
+/** Notes that value number `value` (counting from 1 in this event) of the use's field is excluded by it. */
+export function recordVeto(ctx: MatchContext, use: FieldUse, value: number): void {
+  if (use.vetoEpoch !== ctx.epoch) {
+    use.vetoEpoch = ctx.epoch;
+    use.vetoes = 0;
+    use.vetoValue = 0;
+  }
+  // A value can be excluded twice by one condition (two matching prefixes, say): count values, not exclusions.
+  if (use.vetoValue === value) return;
+  use.vetoValue = value;
+  use.vetoes++;
+}
+
+/** Whether a `negative` use holds: its field has a value in this event that it does not exclude. */
+export function negativeHolds(use: FieldUse, epoch: number): boolean {
+  return use.field.seen === epoch && !(use.vetoEpoch === epoch && use.vetoes === use.field.count);
 }

@@ -62,11 +62,13 @@ export class AwsJsonAdapter implements ProtocolAdapter {
   #context(request: WireRequest): RequestContext {
     const credential = parseAuthorization(header(request, 'authorization'));
     if (credential) this.verifier.verify(credential, request);
+    const host = header(request, 'host');
     return {
       region: credential?.region || DEFAULT_REGION,
       accountId: ACCOUNT_ID,
       requestId: request.requestId,
       accessKeyId: credential?.accessKeyId,
+      ...(host !== undefined && { endpoint: `http://${host}` }),
     };
   }
 

@@ -12,4 +12,6 @@ export interface RequestContext {
   requestId: string;
   /** Access key from the signature, if the request was signed. */
   accessKeyId?: string;
+  /** `http://<Host header>` of the request, for URLs that point back at this server (SQS queue URLs). */
+  endpoint?: string;
 }

@@ -28,7 +28,7 @@ export interface MailroomServer extends AsyncDisposable {
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
   const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger });
-  const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService()], acceptAnySignature, options.logger)];
+  const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, options.logger)];
   try {
     const http = await startHttpServer({
       host: options.host,
@@ -39,7 +39,11 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
     });
     let closing: Promise<void> | undefined;
     // Stop taking requests first, so nothing is accepted after the store is closed.
-    const close = () => (closing ??= http.close().then(() => mailroom.close()));
+    const close = () => {
+      // SQS long polls answer now: the HTTP server's close waits for in-flight requests, up to 20 s for a poll.
+      mailroom.sqs.close();
+      return (closing ??= http.close().then(() => mailroom.close()));
+    };
     return { url: http.url, port: http.port, mailroom, close, [Symbol.asyncDispose]: close };
   } catch (err) {
     await mailroom.close();

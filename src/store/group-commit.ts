@@ -1,7 +1,9 @@
 /**
  * Group commit: `ingest` calls that arrive while a commit is being prepared share one transaction, so a single
- * fsync acknowledges many PutEvents requests. Backend-neutral: the SQLite store flushes synchronously, a
- * networked backend may return a promise; either way each caller learns its own outcome only after the commit.
+ * fsync acknowledges many PutEvents requests. At most one commit is in flight; calls arriving meanwhile form the
+ * next group, which starts as soon as it ends (a pipeline of one committing group and one accumulating).
+ * Backend-neutral: a flush may be synchronous or return a promise (the SQLite writer thread, a networked backend);
+ * either way each caller learns its own outcome only after the commit.
  */
 
 /** Per submitted item, in order: `undefined` when it was written, or the error that kept it out of the commit. */
@@ -22,6 +24,8 @@ interface Waiter<T> {
 export class GroupCommit<T> {
   readonly #flush: Flush<T>;
   #queue: Waiter<T>[] = [];
+  /** Work waiting for the commit in flight to end (see `between`). */
+  #between: (() => void)[] = [];
   #scheduled = false;
   #running: Promise<void> | undefined;
   #commits = 0;
@@ -45,6 +49,25 @@ export class GroupCommit<T> {
     });
   }
 
+  /**
+   * Runs `fn` while no commit is in flight: at once if none is, otherwise as soon as the current one ends and
+   * before the next one begins, so it waits for at most one commit however busy ingest is. For a backend whose
+   * other writes would contend with a commit for the same lock (see SqliteStore).
+   */
+  between<R>(fn: () => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const run = () => {
+        try {
+          resolve(fn());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      if (this.#running) this.#between.push(run);
+      else run();
+    });
+  }
+
   /** Refuses new items and resolves once everything already queued has been committed (or rejected). */
   async close(): Promise<void> {
     this.#closed = true;
@@ -52,35 +75,42 @@ export class GroupCommit<T> {
   }
 
   #schedule(): void {
-    // While a commit is in flight, newcomers wait for the next one; `#run` reschedules when it ends.
+    // While a commit is in flight, newcomers wait for the next one, which `#start` begins when it ends.
     if (this.#scheduled || this.#running) return;
     this.#scheduled = true;
     // setImmediate, not a microtask: every request whose I/O callback runs in this turn of the event loop
     // gets to join the group before it is written.
     setImmediate(() => {
       this.#scheduled = false;
-      this.#running = this.#run().finally(() => {
-        this.#running = undefined;
-        if (this.#queue.length > 0) this.#schedule();
+      this.#start();
+    });
+  }
+
+  #start(): void {
+    const group = this.#queue;
+    this.#queue = [];
+    // `.then` runs after this assignment even when the flush is synchronous, so `#running` is never left stale.
+    this.#running = this.#flushGroup(group.map((w) => w.item)).then((outcome) => {
+      // The next group accumulated while this one was committed: hand it to the backend before acknowledging this
+      // one, so an asynchronous backend (the SQLite writer thread) does not sit idle while the callers resume.
+      this.#running = undefined;
+      for (const run of this.#between.splice(0)) run();
+      if (this.#queue.length > 0) this.#start();
+      group.forEach((w, i) => {
+        if ('failed' in outcome) w.reject(outcome.failed);
+        else if (outcome.outcomes[i]) w.reject(outcome.outcomes[i]);
+        else w.resolve();
       });
     });
   }
 
-  async #run(): Promise<void> {
-    const group = this.#queue;
-    this.#queue = [];
-    let outcomes: FlushOutcomes;
+  async #flushGroup(items: T[]): Promise<{ outcomes: FlushOutcomes } | { failed: unknown }> {
     try {
-      outcomes = await this.#flush(group.map((w) => w.item));
+      const outcomes = await this.#flush(items);
       this.#commits++;
+      return { outcomes };
     } catch (error) {
-      for (const w of group) w.reject(error);
-      return;
+      return { failed: error };
     }
-    group.forEach((w, i) => {
-      const error = outcomes[i];
-      if (error) w.reject(error);
-      else w.resolve();
-    });
   }
 }

@@ -15,7 +15,7 @@ describe('routing at ingest', () => {
 
   beforeEach(async () => {
     dir = tempDataDir();
-    mailroom = await createMailroom({ dataDir: dir, clock });
+    mailroom = await createMailroom({ dataDir: dir, clock, deliver: false });
   });
   afterEach(async () => {
     await mailroom.close();
@@ -99,7 +99,7 @@ describe('routing at ingest', () => {
     assert.deepEqual(await targetsOf(await send({})), []);
 
     await mailroom.close();
-    mailroom = await createMailroom({ dataDir: dir, clock });
+    mailroom = await createMailroom({ dataDir: dir, clock, deliver: false });
     const out = await eb().events.put({ Entries: [{ EventBusName: 'orders', Source: 'shop', DetailType: 'Order', Detail: '{}' }] }, ctx());
     assert.deepEqual(await targetsOf((out.Entries[0] as { EventId: string }).EventId), ['r/t']);
   });

@@ -16,6 +16,7 @@ import type {
   TargetRecord,
 } from '../../src/store/records.js';
 import type { IngestEntry, Store } from '../../src/store/store.js';
+import { queueContract } from './queue-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -452,6 +453,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         await store.ingest([]);
         assert.equal(await store.countEvents(), 0);
       });
+    });
+
+    describe('queues', () => {
+      queueContract(test, () => store);
     });
 
     describe('lifecycle', () => {

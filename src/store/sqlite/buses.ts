@@ -77,6 +77,6 @@ export class Buses {
   }
 
   delete(name: string): boolean {
-    return this.#deleteWithTags(name);
+    return this.#deleteWithTags.immediate(name);
   }
 }

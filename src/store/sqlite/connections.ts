@@ -64,10 +64,11 @@ function toApiDestination(row: ApiDestinationRow): ApiDestinationRecord {
 function deleter(db: Database.Database, table: string): (name: string) => boolean {
   const deleteTags = db.prepare<[string]>(`DELETE FROM tags WHERE arn IN (SELECT arn FROM ${table} WHERE name = ?)`);
   const deleteRow = db.prepare<[string]>(`DELETE FROM ${table} WHERE name = ?`);
-  return db.transaction((name: string): boolean => {
+  const remove = db.transaction((name: string): boolean => {
     deleteTags.run(name);
     return deleteRow.run(name).changes > 0;
   });
+  return (name) => remove.immediate(name);
 }
 
 export class Connections {

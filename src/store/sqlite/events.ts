@@ -1,12 +1,9 @@
 /**
- * Events and their deliveries: the group-commit write of `ingest`, and the reads tests and the console use.
- * The dispatcher's lease/claim statements will live next to these.
+ * Reads of events and their deliveries, for tests and the console, on the main connection. They are written by
+ * ingest-transaction.ts on the writer thread; the dispatcher's lease/claim statements will live next to these.
  */
 import type Database from 'better-sqlite3';
 import type { DeliveryRecord, DeliveryStatus, EventRecord } from '../records.js';
-import type { IngestEntry } from '../store.js';
-import type { FlushOutcomes } from '../group-commit.js';
-import type { IdGenerator } from '../ids.js';
 import { setOptional } from './rows.js';
 
 interface EventRow {
@@ -63,12 +60,6 @@ export interface DeliveryFilter {
 }
 
 export class Events {
-  readonly #db: Database.Database;
-  readonly #ids: IdGenerator;
-  readonly #insertEvent;
-  readonly #insertDelivery;
-  readonly #writeAll;
-  readonly #writeIsolated;
   readonly #getEvent;
   readonly #countEvents;
   readonly #countAll;
@@ -79,38 +70,7 @@ export class Events {
   readonly #listByStatus;
   readonly #listByEventAndStatus;
 
-  constructor(db: Database.Database, ids: IdGenerator) {
-    this.#db = db;
-    this.#ids = ids;
-    // key_id stays NULL until payloads are sealed.
-    this.#insertEvent = db.prepare<[string, string, number, Buffer]>(
-      'INSERT INTO events (id, bus, received_at, payload) VALUES (?, ?, ?, ?)',
-    );
-    this.#insertDelivery = db.prepare<[string, number | bigint, string, string, string, string, string, string, number, number, number]>(
-      `INSERT INTO deliveries (id, event_seq, event_id, bus, rule_name, rule_arn, target_id, target_arn, status, attempts,
-                               due_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-    );
-    this.#writeAll = db.transaction((callers: IngestEntry[][], now: number) => {
-      for (const entries of callers) this.#writeEntries(entries, now);
-    });
-    // Nested inside #writeIsolated, better-sqlite3 runs this as a SAVEPOINT: one caller's bad entry (a duplicate
-    // event id) rolls back that caller alone, and the others still share the commit.
-    const writeCaller = db.transaction((entries: IngestEntry[], now: number) => this.#writeEntries(entries, now));
-    this.#writeIsolated = db.transaction((callers: IngestEntry[][], now: number): FlushOutcomes =>
-      callers.map((entries) => {
-        try {
-          writeCaller(entries, now);
-          return undefined;
-        } catch (error) {
-          // Some failures (disk full, I/O error) make SQLite roll back the whole transaction. Carrying on would
-          // write the remaining callers outside it, one autocommit each; fail the whole group instead.
-          if (!this.#db.inTransaction) throw error;
-          return error instanceof Error ? error : new Error(String(error));
-        }
-      }),
-    );
-
+  constructor(db: Database.Database) {
     this.#getEvent = db.prepare<[string], EventRow>('SELECT id, bus, received_at, payload FROM events WHERE id = ?');
     this.#countEvents = db.prepare<[], number>('SELECT count(*) FROM events').pluck();
     this.#countAll = db.prepare<[], number>('SELECT count(*) FROM deliveries').pluck();
@@ -121,29 +81,6 @@ export class Events {
     this.#listByEvent = list(`WHERE ${ofEvent}`);
     this.#listByStatus = list('WHERE status = ?');
     this.#listByEventAndStatus = list(`WHERE ${ofEvent} AND status = ?`);
-  }
-
-  /**
-   * Writes every caller's entries in one transaction; see FlushOutcomes. `now` stamps the deliveries.
-   * Optimistic: the whole group goes in without savepoints (they measurably slow the common case). Only if that
-   * fails is it rolled back and retried with a savepoint per caller, to find out whose entries were at fault.
-   */
-  write(callers: IngestEntry[][], now: number): FlushOutcomes {
-    try {
-      this.#writeAll(callers, now);
-      return callers.map(() => undefined);
-    } catch {
-      return this.#writeIsolated(callers, now);
-    }
-  }
-
-  #writeEntries(entries: IngestEntry[], now: number): void {
-    for (const { event, deliveries } of entries) {
-      const seq = this.#insertEvent.run(event.id, event.bus, event.receivedAt, Buffer.from(event.payload, 'utf8')).lastInsertRowid;
-      for (const d of deliveries) {
-        this.#insertDelivery.run(this.#ids.next(now), seq, event.id, event.bus, d.ruleName, d.ruleArn, d.targetId, d.targetArn, d.dueAt, now, now);
-      }
-    }
   }
 
   get(id: string): EventRecord | undefined {

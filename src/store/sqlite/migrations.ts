@@ -142,4 +142,112 @@ CREATE INDEX deliveries_due ON deliveries (status, due_at);
 CREATE INDEX deliveries_by_event ON deliveries (event_seq);
 `,
   },
+  {
+    version: 2,
+    name: 'delivery engine',
+    sql: `
+-- What a delivery is for: 'target' (a rule target, EventBridge retry semantics) or 'function' (a Lambda-style
+-- asynchronous invocation). input holds what the target receives when it is not the event itself.
+ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'target' CHECK (kind IN ('target', 'function'));
+ALTER TABLE deliveries ADD COLUMN input BLOB;
+
+-- Every attempt of a delivery, kept so a dead letter can show its history.
+CREATE TABLE delivery_attempts (
+  delivery_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  error_code TEXT,
+  error_message TEXT,
+  status INTEGER,
+  body TEXT,
+  PRIMARY KEY (delivery_id, attempt)
+) STRICT, WITHOUT ROWID;
+
+-- Dead letters whose queue could not take them (missing queue, policy denies): kept, listed, never dropped.
+CREATE TABLE dead_letter_fallback (
+  seq INTEGER PRIMARY KEY,
+  delivery_id TEXT NOT NULL,
+  queue_arn TEXT,
+  reason TEXT NOT NULL,
+  body BLOB NOT NULL,
+  attributes TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  key_id TEXT
+) STRICT;
+
+-- Lambda-style functions registered through the API (those in the config file are registered at start).
+CREATE TABLE functions (
+  name TEXT PRIMARY KEY,
+  spec TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+-- Per-minute metric aggregates in CloudWatch's terms; dimensions is a canonical JSON object (sorted keys).
+CREATE TABLE metrics (
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  dimensions TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  unit TEXT NOT NULL,
+  sum REAL NOT NULL,
+  count INTEGER NOT NULL,
+  min REAL NOT NULL,
+  max REAL NOT NULL,
+  PRIMARY KEY (namespace, name, dimensions, minute)
+) STRICT, WITHOUT ROWID;
+`,
+  },
+  // --- SQS queues (version 3) ---
+  {
+    version: 3,
+    name: 'sqs queues',
+    sql: `
+-- attributes: every settable attribute's effective value as SQS returns it, as a JSON object of strings.
+CREATE TABLE queues (
+  name TEXT PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  attributes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_modified_at INTEGER NOT NULL,
+  last_purged_at INTEGER
+) STRICT;
+
+-- One row per message; a redrive moves a message by changing its queue. body and attributes are BLOBs (UTF-8
+-- text and UTF-8 JSON today) so they can be sealed (AES-GCM) later; key_id will name the data key.
+-- receipt_nonce is the last receive's: a receipt handle is (seq, nonce), so an older handle is recognisably stale.
+-- receive_count = 0 tells a delayed message from an in-flight one when both are invisible.
+CREATE TABLE queue_messages (
+  seq INTEGER PRIMARY KEY,
+  queue TEXT NOT NULL REFERENCES queues (name) ON DELETE CASCADE,
+  message_id TEXT NOT NULL,
+  body BLOB NOT NULL,
+  attributes BLOB,
+  key_id TEXT,
+  md5_of_body TEXT NOT NULL,
+  md5_of_message_attributes TEXT,
+  sender_id TEXT,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER,
+  receipt_nonce TEXT,
+  dead_letter_source_arn TEXT
+) STRICT;
+
+-- ReceiveMessage: visible_at <= now of queue Q, oldest first (expiry is checked per row, and expired rows are
+-- deleted as they are passed over); also nextVisibleAt (the first visible_at > now) and the counts.
+CREATE INDEX queue_messages_visible ON queue_messages (queue, visible_at, seq);
+
+CREATE TABLE queue_tags (
+  queue TEXT NOT NULL REFERENCES queues (name) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (queue, key)
+) STRICT, WITHOUT ROWID;
+`,
+  },
+  // --- end SQS queues ---
 ];

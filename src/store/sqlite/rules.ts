@@ -99,7 +99,7 @@ export class Rules {
   }
 
   put(rule: RuleRecord): boolean {
-    return this.#put(rule);
+    return this.#put.immediate(rule);
   }
 
   get(bus: string, name: string): RuleRecord | undefined {
@@ -116,6 +116,6 @@ export class Rules {
   }
 
   delete(bus: string, name: string, force: boolean): DeleteRuleResult {
-    return this.#remove(bus, name, force);
+    return this.#remove.immediate(bus, name, force);
   }
 }

@@ -1,9 +1,19 @@
 /**
- * The embedded store: one SQLite file in WAL mode, one connection. Control-plane calls run as their own small
- * transactions; `ingest` goes through group commit so concurrent PutEvents share one fsync.
+ * The embedded store: one SQLite file in WAL mode, two connections to it.
  *
- * better-sqlite3 is synchronous, so each method runs to completion on the event loop: no two transactions of this
- * process ever interleave, which is what makes the read-then-write transactions (putRule, putTargets) safe.
+ * - `ingest` goes through group commit (concurrent PutEvents share one fsync) to a writer thread with its own
+ *   connection (writer.ts), so the inserts and the fsync run beside the event loop instead of blocking it. While
+ *   one group is being committed there, the next one accumulates here.
+ * - Everything else runs on the main connection, synchronously: reads (WAL readers never wait for the writer and
+ *   see every group acknowledged so far) and the control-plane writes (buses, rules, targets, ...), each its own
+ *   small transaction.
+ *
+ * The two connections share SQLite's one write lock. The main thread keeps them from contending for it: it runs
+ * control-plane writes only between ingest commits (`#write`), so neither the event loop nor the writer thread
+ * ever sits in SQLite's busy handler, and neither can starve the other. A control-plane write waits (asynchronously)
+ * for at most one commit. busy_timeout still covers other processes (a CLI); for them, the read-then-write
+ * transactions begin IMMEDIATE, since a deferred one fails with SQLITE_BUSY if another connection commits between
+ * its read and its write.
  */
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
@@ -21,7 +31,6 @@ import type {
 } from '../records.js';
 import type { DeleteRuleResult, IngestEntry, PutTargetsResult, Store, StoreStats } from '../store.js';
 import { GroupCommit } from '../group-commit.js';
-import { IdGenerator } from '../ids.js';
 import { Buses } from './buses.js';
 import { ApiDestinations, Connections } from './connections.js';
 import { openDatabase, readSettings, type Settings } from './database.js';
@@ -31,6 +40,21 @@ import { MIGRATIONS } from './migrations.js';
 import { Rules } from './rules.js';
 import { Tags } from './tags.js';
 import { Targets } from './targets.js';
+import { SqliteQueueStore } from './queue-store.js';
+import type { HandleResult, NewQueueMessage, QueueCounts, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import { WriterThread } from './writer.js';
+import { Deliveries } from './deliveries.js';
+import { prepareMessageInsert } from './queue-messages.js';
+import { Metrics } from './metrics.js';
+import { Functions } from './functions.js';
+import type { MetricDatum, MetricQuery } from '../metrics.js';
+import { IdGenerator } from '../ids.js';
+import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
+
+interface SettleBatch {
+  outcomes: DeliveryOutcome[];
+  results?: SettleResult[];
+}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -43,7 +67,13 @@ export class SqliteStore implements Store {
   readonly #apiDestinations: ApiDestinations;
   readonly #tags: Tags;
   readonly #events: Events;
+  readonly #writer: WriterThread;
   readonly #ingest: GroupCommit<IngestEntry[]>;
+  readonly #deliveries: Deliveries;
+  readonly #metrics: Metrics;
+  readonly #functions: Functions;
+  readonly #settle: GroupCommit<SettleBatch>;
+  readonly #queues: SqliteQueueStore;
   #closing: Promise<void> | undefined;
 
   /** Opens (creating if needed) and migrates the database file at `path`. */
@@ -51,14 +81,14 @@ export class SqliteStore implements Store {
     const db = openDatabase(path);
     try {
       migrate(db, MIGRATIONS, clock.now());
-      return new SqliteStore(db, clock);
+      return new SqliteStore(db, path, clock);
     } catch (error) {
       db.close();
       throw error;
     }
   }
 
-  private constructor(db: Database.Database, clock: Clock) {
+  private constructor(db: Database.Database, path: string, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
     this.#buses = new Buses(db);
@@ -67,17 +97,34 @@ export class SqliteStore implements Store {
     this.#connections = new Connections(db);
     this.#apiDestinations = new ApiDestinations(db);
     this.#tags = new Tags(db);
-    this.#events = new Events(db, new IdGenerator());
-    this.#ingest = new GroupCommit((callers) => this.#events.write(callers, this.#clock.now()));
+    this.#events = new Events(db);
+    this.#writer = new WriterThread(path);
+    this.#ingest = new GroupCommit((callers) => this.#writer.flush(callers, this.#clock.now()));
+    this.#deliveries = new Deliveries(db, new IdGenerator(), prepareMessageInsert(db));
+    this.#metrics = new Metrics(db);
+    this.#functions = new Functions(db);
+    this.#queues = new SqliteQueueStore(db);
+    // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
+    this.#settle = new GroupCommit((batches) => {
+      const results = this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now());
+      let i = 0;
+      for (const b of batches) b.results = results.slice(i, (i += b.outcomes.length));
+      return batches.map(() => undefined);
+    });
   }
 
-  /** The connection's durability settings as SQLite reports them (for tests and diagnostics). */
+  /** The main connection's durability settings as SQLite reports them (for tests and diagnostics). */
   settings(): Settings {
     return readSettings(this.#db);
   }
 
-  async createBus(bus: BusRecord): Promise<boolean> {
-    return this.#buses.create(bus);
+  /** The same for the writer thread's connection, the one whose commits acknowledge ingest. */
+  writerSettings(): Promise<Settings> {
+    return this.#writer.settings();
+  }
+
+  createBus(bus: BusRecord): Promise<boolean> {
+    return this.#write(() => this.#buses.create(bus));
   }
   async getBus(name: string): Promise<BusRecord | undefined> {
     return this.#buses.get(name);
@@ -85,12 +132,12 @@ export class SqliteStore implements Store {
   async listBuses(page: PageRequest): Promise<Page<BusRecord>> {
     return this.#buses.list(page);
   }
-  async deleteBus(name: string): Promise<boolean> {
-    return this.#buses.delete(name);
+  deleteBus(name: string): Promise<boolean> {
+    return this.#write(() => this.#buses.delete(name));
   }
 
-  async putRule(rule: RuleRecord): Promise<boolean> {
-    return this.#rules.put(rule);
+  putRule(rule: RuleRecord): Promise<boolean> {
+    return this.#write(() => this.#rules.put(rule));
   }
   async getRule(bus: string, name: string): Promise<RuleRecord | undefined> {
     return this.#rules.get(bus, name);
@@ -101,15 +148,15 @@ export class SqliteStore implements Store {
   async allRules(bus: string): Promise<RuleRecord[]> {
     return this.#rules.all(bus);
   }
-  async deleteRule(bus: string, name: string, force: boolean): Promise<DeleteRuleResult> {
-    return this.#rules.delete(bus, name, force);
+  deleteRule(bus: string, name: string, force: boolean): Promise<DeleteRuleResult> {
+    return this.#write(() => this.#rules.delete(bus, name, force));
   }
 
-  async putTargets(bus: string, rule: string, targets: TargetRecord[], maxPerRule: number): Promise<PutTargetsResult> {
-    return this.#targets.put(bus, rule, targets, maxPerRule);
+  putTargets(bus: string, rule: string, targets: TargetRecord[], maxPerRule: number): Promise<PutTargetsResult> {
+    return this.#write(() => this.#targets.put(bus, rule, targets, maxPerRule));
   }
-  async removeTargets(bus: string, rule: string, ids: string[]): Promise<string[]> {
-    return this.#targets.remove(bus, rule, ids);
+  removeTargets(bus: string, rule: string, ids: string[]): Promise<string[]> {
+    return this.#write(() => this.#targets.remove(bus, rule, ids));
   }
   async listTargets(bus: string, rule: string): Promise<TargetRecord[]> {
     return this.#targets.list(bus, rule);
@@ -121,8 +168,8 @@ export class SqliteStore implements Store {
     return this.#targets.ruleNamesByTarget(bus, targetArn, page);
   }
 
-  async createConnection(connection: ConnectionRecord): Promise<boolean> {
-    return this.#connections.create(connection);
+  createConnection(connection: ConnectionRecord): Promise<boolean> {
+    return this.#write(() => this.#connections.create(connection));
   }
   async getConnection(name: string): Promise<ConnectionRecord | undefined> {
     return this.#connections.get(name);
@@ -130,11 +177,11 @@ export class SqliteStore implements Store {
   async listConnections(page: PageRequest): Promise<Page<ConnectionRecord>> {
     return this.#connections.list(page);
   }
-  async deleteConnection(name: string): Promise<boolean> {
-    return this.#connections.delete(name);
+  deleteConnection(name: string): Promise<boolean> {
+    return this.#write(() => this.#connections.delete(name));
   }
-  async createApiDestination(destination: ApiDestinationRecord): Promise<boolean> {
-    return this.#apiDestinations.create(destination);
+  createApiDestination(destination: ApiDestinationRecord): Promise<boolean> {
+    return this.#write(() => this.#apiDestinations.create(destination));
   }
   async getApiDestination(name: string): Promise<ApiDestinationRecord | undefined> {
     return this.#apiDestinations.get(name);
@@ -142,15 +189,15 @@ export class SqliteStore implements Store {
   async listApiDestinations(page: PageRequest): Promise<Page<ApiDestinationRecord>> {
     return this.#apiDestinations.list(page);
   }
-  async deleteApiDestination(name: string): Promise<boolean> {
-    return this.#apiDestinations.delete(name);
+  deleteApiDestination(name: string): Promise<boolean> {
+    return this.#write(() => this.#apiDestinations.delete(name));
   }
 
-  async tagResource(arn: string, tags: Record<string, string>): Promise<void> {
-    this.#tags.tag(arn, tags);
+  tagResource(arn: string, tags: Record<string, string>): Promise<void> {
+    return this.#write(() => this.#tags.tag(arn, tags));
   }
-  async untagResource(arn: string, keys: string[]): Promise<void> {
-    this.#tags.untag(arn, keys);
+  untagResource(arn: string, keys: string[]): Promise<void> {
+    return this.#write(() => this.#tags.untag(arn, keys));
   }
   async listTags(arn: string): Promise<Record<string, string>> {
     return this.#tags.list(arn);
@@ -173,15 +220,125 @@ export class SqliteStore implements Store {
     return this.#events.count();
   }
 
+  // Delivery engine.
+  async claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]> {
+    return this.#deliveries.claim(request.now, request.owner, request.leaseUntil, request.limit, request.skipTargets);
+  }
+  async nextDueAt(): Promise<number | undefined> {
+    return this.#deliveries.nextDueAt();
+  }
+  async settle(outcomes: DeliveryOutcome[]): Promise<SettleResult[]> {
+    const batch: SettleBatch = { outcomes };
+    await this.#settle.submit(batch);
+    return batch.results!;
+  }
+  async release(ids: readonly string[], owner: string, now: number): Promise<void> {
+    this.#deliveries.release(ids, owner, now);
+  }
+  async attemptHistory(deliveryId: string): Promise<AttemptRecord[]> {
+    return this.#deliveries.history(deliveryId);
+  }
+  async listFallbackDeadLetters(limit: number): Promise<FallbackDeadLetter[]> {
+    return this.#deliveries.fallbacks(limit);
+  }
+
+  // Functions.
+  async putFunction(name: string, spec: string, now: number): Promise<void> {
+    this.#functions.put(name, spec, now);
+  }
+  async deleteFunction(name: string): Promise<boolean> {
+    return this.#functions.delete(name);
+  }
+  async allFunctions(): Promise<Record<string, string>> {
+    return this.#functions.all();
+  }
+
+  // Metrics.
+  async recordMetrics(data: MetricDatum[]): Promise<void> {
+    this.#metrics.record(data);
+  }
+  async queryMetrics(query: MetricQuery): Promise<MetricDatum[]> {
+    return this.#metrics.query(query);
+  }
+
+  // --- SQS queues (QueueStore): delegated to queue-store.ts ---
+  createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean> {
+    return this.#queues.createQueue(queue, tags);
+  }
+  getQueue(name: string): Promise<QueueRecord | undefined> {
+    return this.#queues.getQueue(name);
+  }
+  listQueues(page: PageRequest): Promise<Page<QueueRecord>> {
+    return this.#queues.listQueues(page);
+  }
+  setQueueAttributes(name: string, attributes: Record<string, string>, lastModifiedAt: number): Promise<boolean> {
+    return this.#queues.setQueueAttributes(name, attributes, lastModifiedAt);
+  }
+  deleteQueue(name: string): Promise<boolean> {
+    return this.#queues.deleteQueue(name);
+  }
+  deadLetterSourceQueues(deadLetterArn: string, page: PageRequest): Promise<Page<string>> {
+    return this.#queues.deadLetterSourceQueues(deadLetterArn, page);
+  }
+  sendMessages(messages: NewQueueMessage[]): Promise<boolean> {
+    return this.#queues.sendMessages(messages);
+  }
+  receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]> {
+    return this.#queues.receiveMessages(request);
+  }
+  nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
+    return this.#queues.nextVisibleAt(queue, now);
+  }
+  deleteMessage(queue: string, receiptHandle: string): Promise<HandleResult> {
+    return this.#queues.deleteMessage(queue, receiptHandle);
+  }
+  changeMessageVisibility(queue: string, receiptHandle: string, visibleAt: number): Promise<HandleResult> {
+    return this.#queues.changeMessageVisibility(queue, receiptHandle, visibleAt);
+  }
+  purgeQueue(queue: string, now: number): Promise<boolean> {
+    return this.#queues.purgeQueue(queue, now);
+  }
+  queueCounts(queue: string, now: number): Promise<QueueCounts> {
+    return this.#queues.queueCounts(queue, now);
+  }
+  deleteExpiredMessages(now: number): Promise<number> {
+    return this.#queues.deleteExpiredMessages(now);
+  }
+  tagQueue(queue: string, tags: Record<string, string>): Promise<boolean> {
+    return this.#queues.tagQueue(queue, tags);
+  }
+  untagQueue(queue: string, keys: string[]): Promise<boolean> {
+    return this.#queues.untagQueue(queue, keys);
+  }
+  listQueueTags(queue: string): Promise<Record<string, string>> {
+    return this.#queues.listQueueTags(queue);
+  }
+  // --- end SQS queues ---
+
+  /**
+   * Runs a control-plane write on the main connection between two ingest commits, never during one: the writer
+   * thread then never holds the write lock at the same time, so the event loop does not sit in SQLite's busy
+   * handler, and a stream of control-plane writes cannot starve ingest (nor the reverse). It waits for at most
+   * one commit.
+   */
+  #write<R>(fn: () => R): Promise<R> {
+    return this.#ingest.between(fn);
+  }
+
   stats(): StoreStats {
     return { commits: this.#ingest.commits };
   }
 
-  /** Commits what is queued, then closes the file. Calling it again returns the same promise. */
+  /**
+   * Commits what is queued, stops the writer thread, then closes the main connection (last, so it is the one that
+   * checkpoints the WAL into the file). Calling it again returns the same promise.
+   */
   close(): Promise<void> {
-    this.#closing ??= this.#ingest.close().then(() => {
-      this.#db.close();
-    });
+    this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close()])
+      .then(() => this.#writer.close())
+      .then(() => {
+        this.#db.close();
+      });
     return this.#closing;
   }
 

@@ -23,11 +23,11 @@ export class Tags {
   }
 
   tag(arn: string, tags: Record<string, string>): void {
-    this.#tagAll(arn, tags);
+    this.#tagAll.immediate(arn, tags);
   }
 
   untag(arn: string, keys: string[]): void {
-    this.#removeAll(arn, keys);
+    this.#removeAll.immediate(arn, keys);
   }
 
   list(arn: string): Record<string, string> {

@@ -50,11 +50,11 @@ export class Targets {
 
   /** The records' own bus and rule fields are ignored: the targets are put on `bus`/`rule`. */
   put(bus: string, rule: string, targets: TargetRecord[], maxPerRule: number): PutTargetsResult {
-    return this.#put(bus, rule, targets, maxPerRule);
+    return this.#put.immediate(bus, rule, targets, maxPerRule);
   }
 
   remove(bus: string, rule: string, ids: string[]): string[] {
-    return this.#remove(bus, rule, ids);
+    return this.#remove.immediate(bus, rule, ids);
   }
 
   list(bus: string, rule: string): TargetRecord[] {

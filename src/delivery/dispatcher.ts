@@ -1,0 +1,236 @@
+/**
+ * The dispatcher: the one engine that takes every due delivery out of the store's outbox, invokes it, and settles
+ * the outcome. It is generic — what an attempt means (EventBridge target semantics, Lambda asynchronous
+ * invocation) is up to the `DeliveryHandler` for the delivery's kind.
+ *
+ * - Push, then poll: `wake()` after new deliveries are committed claims at once; otherwise a clock timer is armed
+ *   for the earliest due time the store reports (retries, and leases of a crashed process falling due). No loop
+ *   runs while nothing is due.
+ * - Leases: a claim leases deliveries until `now + leaseMs`; settling is fenced by the lease, so a delivery taken
+ *   over after its lease expired is never settled twice.
+ * - Isolation: a target at its concurrency or rate limit is skipped when claiming; its claimed-but-waiting
+ *   deliveries wait in memory, in order, and never block other targets.
+ * - Shutdown: stop claiming, let in-flight attempts finish within a grace period, then abort them and give every
+ *   unsettled delivery back to the store (due now, attempt not counted).
+ */
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore } from '../store/deliveries.js';
+import type { TargetLimiter } from './target-limiter.js';
+
+/** What a handler decides for one attempt; the dispatcher adds the owner and lease fence. */
+export type HandledOutcome = Omit<DeliveryOutcome, 'owner' | 'leaseUntil'> & {
+  /** Called once the outcome is committed, with how the dead letter went (for metrics and logs). */
+  afterSettle?: (deadLetter: 'queued' | 'fallback' | undefined) => void;
+};
+
+export interface DeliveryHandler {
+  /** The key of the target the delivery's limits apply to (usually its ARN), and its rate limit, if any. */
+  limits(delivery: ClaimedDelivery): Promise<{ key: string; ratePerSecond?: number }>;
+  attempt(delivery: ClaimedDelivery, signal: AbortSignal): Promise<HandledOutcome>;
+}
+
+export interface DispatcherOptions {
+  store: DeliveryStore;
+  clock: Clock;
+  logger: Logger;
+  limiter: TargetLimiter;
+  handlers: Record<ClaimedDelivery['kind'], DeliveryHandler>;
+  /** Identifies this process's leases. */
+  owner: string;
+  /** Longer than any single attempt can take (clock time). */
+  leaseMs?: number;
+  maxInFlight?: number;
+  claimBatch?: number;
+  /** How long `stop()` lets in-flight attempts finish before aborting them (clock time). */
+  shutdownGraceMs?: number;
+}
+
+interface Waiting {
+  delivery: ClaimedDelivery;
+  key: string;
+}
+
+export class Dispatcher {
+  readonly #o: Required<Omit<DispatcherOptions, 'handlers'>> & Pick<DispatcherOptions, 'handlers'>;
+  readonly #inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<void> }>();
+  /** Claimed deliveries waiting for their target's slot or token, per target key, in claim order. */
+  readonly #waiting = new Map<string, Waiting[]>();
+  readonly #abort = new AbortController();
+  #timer: TimerHandle | undefined;
+  #tokenTimers = new Map<string, TimerHandle>();
+  #pumping = false;
+  #again = false;
+  #stopping: Promise<void> | undefined;
+  #settled = 0;
+  #started = false;
+
+  constructor(options: DispatcherOptions) {
+    this.#o = { leaseMs: 5 * 60_000, maxInFlight: 512, claimBatch: 200, shutdownGraceMs: 10_000, ...options };
+  }
+
+  /** Deliveries settled since start (for tests and diagnostics). */
+  get settledCount(): number {
+    return this.#settled;
+  }
+
+  start(): void {
+    this.#started = true;
+    this.wake();
+  }
+
+  /** New deliveries were committed: claim now (once started). */
+  wake(): void {
+    if (!this.#started || this.#stopping) return;
+    void this.#pump();
+  }
+
+  /** Stops claiming, lets in-flight attempts finish (up to the grace period), and releases the rest. */
+  stop(): Promise<void> {
+    return (this.#stopping ??= this.#shutdown());
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
+        if (free <= 0 || this.#stopping) break;
+        const now = this.#o.clock.now();
+        const limit = Math.min(free, this.#o.claimBatch);
+        const claimed = await this.#o.store.claimDue({ now, owner: this.#o.owner, leaseUntil: now + this.#o.leaseMs, limit, skipTargets: [...this.#waiting.keys()] });
+        for (const delivery of claimed) await this.#enqueue(delivery);
+        if (claimed.length === limit) this.#again = true;
+      } while (this.#again);
+      if (!this.#stopping) await this.#armTimer();
+    } catch (err) {
+      this.#o.logger.error({ err }, 'dispatcher could not claim deliveries; retrying shortly');
+      this.#arm(1_000);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #armTimer(): Promise<void> {
+    const next = await this.#o.store.nextDueAt();
+    if (next === undefined) return this.#timer?.cancel();
+    const wait = next - this.#o.clock.now();
+    // Due now but not claimed: those belong to targets at their limit, which wake us as slots free up.
+    if (wait <= 0) return this.#waitingCount() > 0 ? this.#arm(this.#o.leaseMs / 10) : this.#arm(0);
+    this.#arm(wait);
+  }
+
+  #arm(ms: number): void {
+    this.#timer?.cancel();
+    this.#timer = this.#o.clock.setTimer(ms, () => this.wake());
+  }
+
+  #waitingCount(): number {
+    let n = 0;
+    for (const list of this.#waiting.values()) n += list.length;
+    return n;
+  }
+
+  async #enqueue(delivery: ClaimedDelivery): Promise<void> {
+    let key: string;
+    try {
+      const limits = await this.#o.handlers[delivery.kind].limits(delivery);
+      key = limits.key;
+      this.#o.limiter.setRate(key, limits.ratePerSecond);
+    } catch (err) {
+      this.#o.logger.error({ err, deliveryId: delivery.id }, 'could not resolve delivery limits');
+      key = delivery.targetArn;
+    }
+    const list = this.#waiting.get(key);
+    if (list) list.push({ delivery, key });
+    else {
+      this.#waiting.set(key, [{ delivery, key }]);
+      this.#drain(key);
+    }
+  }
+
+  /** Starts as many waiting deliveries of a target as its limits allow, in order. */
+  #drain(key: string): void {
+    const list = this.#waiting.get(key);
+    while (list && list.length > 0 && !this.#stopping) {
+      const acquired = this.#o.limiter.tryAcquire(key);
+      if (!acquired.ok) {
+        // Out of tokens: come back when the next one is due. Out of slots: a finishing attempt calls #drain.
+        if (acquired.retryInMs > 0 && !this.#tokenTimers.has(key)) {
+          this.#tokenTimers.set(key, this.#o.clock.setTimer(acquired.retryInMs, () => {
+            this.#tokenTimers.delete(key);
+            this.#drain(key);
+          }));
+        }
+        return;
+      }
+      this.#run(list.shift()!.delivery, key);
+    }
+    if (list && list.length === 0) this.#waiting.delete(key);
+  }
+
+  #run(delivery: ClaimedDelivery, key: string): void {
+    const done = this.#attempt(delivery).finally(() => {
+      this.#inFlight.delete(delivery.id);
+      this.#o.limiter.release(key);
+      this.#drain(key);
+      // Claim again once a useful number of slots is free, not once per finished attempt.
+      const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
+      if (free >= this.#o.claimBatch / 4 || this.#inFlight.size === 0) this.wake();
+    });
+    this.#inFlight.set(delivery.id, { delivery, done });
+  }
+
+  async #attempt(delivery: ClaimedDelivery): Promise<void> {
+    let outcome: HandledOutcome;
+    try {
+      outcome = await this.#o.handlers[delivery.kind].attempt(delivery, this.#abort.signal);
+    } catch (err) {
+      // A handler bug must not lose the delivery: it stays leased and falls due again when the lease ends.
+      this.#o.logger.error({ err, deliveryId: delivery.id }, 'delivery handler failed; the delivery will be retried when its lease ends');
+      return;
+    }
+    if (this.#abort.signal.aborted) return; // shutting down: released, not settled
+    const { afterSettle, ...rest } = outcome;
+    try {
+      const [result] = await this.#o.store.settle([{ ...rest, owner: this.#o.owner, leaseUntil: delivery.leaseUntil }]);
+      this.#settled++;
+      if (!result!.applied) {
+        this.#o.logger.warn({ deliveryId: delivery.id }, 'delivery lease was lost before its outcome was recorded; another dispatcher owns it now');
+        return;
+      }
+      afterSettle?.(result!.deadLetter);
+    } catch (err) {
+      this.#o.logger.error({ err, deliveryId: delivery.id }, 'could not record a delivery outcome; it will be retried when its lease ends');
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#timer?.cancel();
+    for (const t of this.#tokenTimers.values()) t.cancel();
+    this.#tokenTimers.clear();
+    const waiting = [...this.#waiting.values()].flat().map((w) => w.delivery.id);
+    this.#waiting.clear();
+    const inFlight = [...this.#inFlight.values()];
+    const grace = new AbortController();
+    const graceOver = this.#o.clock.sleep(this.#o.shutdownGraceMs, grace.signal).then(
+      () => true,
+      () => false,
+    );
+    const timedOut = await Promise.race([Promise.all(inFlight.map((f) => f.done)).then(() => false), graceOver]);
+    grace.abort();
+    const unfinished = timedOut ? [...this.#inFlight.keys()] : [];
+    if (timedOut) {
+      this.#abort.abort(new Error('dispatcher stopped'));
+      await Promise.all([...this.#inFlight.values()].map((f) => f.done));
+    }
+    // Waiting and aborted deliveries are due again at once, for this process after a restart or for another one.
+    const release = [...waiting, ...unfinished];
+    if (release.length > 0) await this.#o.store.release(release, this.#o.owner, this.#o.clock.now());
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Builds the delivery engine from Mailroom's parts: the invokers for each target kind, the EventBridge and Lambda
+ * handlers, per-target limits, and the dispatcher that drives them. One place to see what delivers what.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { EventBridge, Router } from '../events/index.js';
+import { parseEventsResourceArn } from '../events/arns.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import { FunctionRunner } from '../functions/index.js';
+import type { MetricRecorder } from '../monitoring/metric-recorder.js';
+import type { Store } from '../store/store.js';
+import { Dispatcher } from './dispatcher.js';
+import { FunctionHandler } from './function-handler.js';
+import { ApiDestinationInvoker } from './invokers/api-destination.js';
+import { EventBusInvoker } from './invokers/event-bus.js';
+import { AsyncFunctionInvoker } from './invokers/function.js';
+import { SqsInvoker } from './invokers/sqs.js';
+import { QueueSink } from './queue-sink.js';
+import { RoutedTargetResolver } from './resolver.js';
+import { TargetHandler } from './target-handler.js';
+import { TargetLimiter } from './target-limiter.js';
+
+export interface DeliveryEngineOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  router: Router;
+  eventBridge: EventBridge;
+  functions: FunctionRegistry;
+  metrics: MetricRecorder;
+  /** Wakes long polls of a queue that received a message. */
+  queueArrived: (queue: string) => void;
+  /** Where relative function handler paths start. */
+  functionsBaseDir?: string;
+  concurrencyPerTarget?: number;
+}
+
+export interface DeliveryEngine {
+  readonly dispatcher: Dispatcher;
+  start(): void;
+  /** Lets in-flight deliveries finish (or gives them back) and stops the function workers. */
+  stop(): Promise<void>;
+}
+
+export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
+  const sink = new QueueSink(o.store, o.clock);
+  const forward = (bus: string, envelope: string) => o.eventBridge.events.forward(bus, envelope);
+  const byName = async <T extends { arn: string }>(arn: string, kind: string, get: (name: string) => Promise<T | undefined>) => {
+    const parsed = parseEventsResourceArn(arn);
+    const record = parsed?.kind === kind ? await get(parsed.name) : undefined;
+    return record?.arn === arn ? record : undefined;
+  };
+  const apiDestinations = new ApiDestinationInvoker({
+    clock: o.clock,
+    lookup: {
+      apiDestination: (arn) => byName(arn, 'api-destination', (n) => o.store.getApiDestination(n)),
+      connection: (arn) => byName(arn, 'connection', (n) => o.store.getConnection(n)),
+    },
+    onAuthorization: (connectionArn, state) => o.logger.info({ connection: connectionArn, state }, 'connection authorization changed'),
+  });
+  const runner = new FunctionRunner({ clock: o.clock, baseDir: o.functionsBaseDir });
+  const invokers = [apiDestinations, new EventBusInvoker(forward), new SqsInvoker(o.store, o.clock, o.queueArrived), new AsyncFunctionInvoker((name) => o.functions.get(name) !== undefined)];
+  const dispatcher = new Dispatcher({
+    store: o.store,
+    clock: o.clock,
+    logger: o.logger,
+    limiter: new TargetLimiter(o.clock, o.concurrencyPerTarget ?? 32),
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    handlers: {
+      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters: sink, metrics: o.metrics }),
+      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations: sink, forward, metrics: o.metrics }),
+    },
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    dispatcher,
+    start: () => dispatcher.start(),
+    stop: () => (stopping ??= dispatcher.stop().then(async () => {
+      await runner.close();
+      apiDestinations.close();
+    })),
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Records metrics on hot paths without a store write per data point: values are aggregated in memory per
+ * (metric, dimensions, minute) and flushed to the store every few seconds of clock time and on close. A crash
+ * loses at most the last interval's counts — metrics, unlike events, are allowed to be approximate.
+ */
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../clock.js';
+import { dimensionsKey, type MetricDatum, type MetricStore } from '../store/metrics.js';
+
+const MINUTE = 60_000;
+
+export class MetricRecorder {
+  #pending = new Map<string, MetricDatum>();
+  #timer: TimerHandle | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: MetricStore,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly flushEveryMs = 5_000,
+  ) {}
+
+  /** Adds one value (a count of 1, a latency in ms, ...) to the current minute. */
+  add(namespace: string, name: string, dimensions: Record<string, string>, value: number, unit = 'Count'): void {
+    const minute = Math.floor(this.clock.now() / MINUTE) * MINUTE;
+    const key = `${namespace}\u0000${name}\u0000${dimensionsKey(dimensions)}\u0000${minute}`;
+    const d = this.#pending.get(key);
+    if (d) {
+      d.sum += value;
+      d.count += 1;
+      if (value < d.min) d.min = value;
+      if (value > d.max) d.max = value;
+    } else {
+      this.#pending.set(key, { namespace, name, dimensions, minute, unit, sum: value, count: 1, min: value, max: value });
+    }
+    this.#timer ??= this.clock.setTimer(this.flushEveryMs, () => void this.flush());
+  }
+
+  /** Writes what has been aggregated so far. */
+  flush(): Promise<void> {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    const data = [...this.#pending.values()];
+    this.#pending = new Map();
+    if (data.length === 0) return this.#flushing;
+    this.#flushing = this.#flushing.then(() =>
+      this.store.recordMetrics(data).catch((err: unknown) => this.logger.error({ err, points: data.length }, 'could not record metrics')),
+    );
+    return this.#flushing;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What every SQS service needs, built once by createMailroom and shared, and the lookups they all start with.
+ */
+import type { Clock } from '../clock.js';
+import { ServiceError } from '../errors.js';
+import type { QueueRecord, QueueStore } from '../store/queues.js';
+import type { Arrivals } from './arrivals.js';
+import { nonExistentQueue, queueNameOfUrl } from './names.js';
+
+export interface QueueDeps {
+  store: QueueStore;
+  clock: Clock;
+  arrivals: Arrivals;
+}
+
+/** SQS's answer for an absent required parameter. */
+export function required<T>(value: T | undefined | null, name: string): T {
+  if (value === undefined || value === null) throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}.`);
+  return value;
+}
+
+/** The queue a QueueUrl names, or QueueDoesNotExist. */
+export async function requireQueue(deps: QueueDeps, url: string | undefined): Promise<QueueRecord> {
+  const queue = await deps.store.getQueue(queueNameOfUrl(required(url, 'QueueUrl')));
+  if (!queue) throw nonExistentQueue();
+  return queue;
+}
+
+/** SQS's wording for a numeric parameter outside its range. */
+export function checkRange(value: number | undefined, name: string, min: number, max: number): void {
+  if (value !== undefined && (value < min || value > max)) {
+    throw new ServiceError('InvalidParameterValue', `Value ${value} for parameter ${name} is invalid. Reason: Must be between ${min} and ${max}, if provided.`);
+  }
+}

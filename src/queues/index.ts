@@ -1,0 +1,89 @@
+/**
+ * SQS: the services (queues, messages, receipts, receive, tags) and the `AmazonSQS.*` operation table the awsJson
+ * 1.0 adapter serves. SQS is query-compatible: errors carry `x-amzn-query-error` with the query-protocol code.
+ */
+import type { JsonService } from '../protocols/aws-json.js';
+import { Arrivals } from './arrivals.js';
+import type { QueueDeps } from './deps.js';
+import { MessageService } from './messages.js';
+import { QueueService } from './queue-service.js';
+import { ReceiptService } from './receipts.js';
+import { ReceiveService } from './receive.js';
+import { QueueTagService } from './tags.js';
+
+export type { CreateQueueInput, ListQueuesInput, QueueUrlInput } from './queue-service.js';
+export type { SendMessageBatchInput, SendMessageEntry, SendMessageInput, SendMessageResult } from './messages.js';
+export type { ChangeMessageVisibilityBatchInput, ChangeMessageVisibilityInput, DeleteMessageBatchInput, DeleteMessageInput } from './receipts.js';
+export type { ReceiveMessageInput, ReceivedSqsMessage } from './receive.js';
+export { md5OfBody, md5OfMessageAttributes } from './md5.js';
+
+/** Every SQS service, for in-process use (the library API) and for the protocol table. */
+export class Sqs {
+  readonly queues: QueueService;
+  readonly messages: MessageService;
+  readonly receipts: ReceiptService;
+  readonly receiver: ReceiveService;
+  readonly tags: QueueTagService;
+  readonly #arrivals: Arrivals;
+
+  constructor(deps: Omit<QueueDeps, 'arrivals'>) {
+    this.#arrivals = new Arrivals(deps.clock);
+    const all: QueueDeps = { ...deps, arrivals: this.#arrivals };
+    this.queues = new QueueService(all);
+    this.messages = new MessageService(all);
+    this.receipts = new ReceiptService(all);
+    this.receiver = new ReceiveService(all);
+    this.tags = new QueueTagService(all);
+  }
+
+  /**
+   * Wakes receivers long-polling `queue`: for writers that append messages outside this service (the delivery
+   * engine's dead letters).
+   */
+  messagesArrived(queue: string): void {
+    this.#arrivals.notify(queue);
+  }
+
+  /** Long polls waiting now (for tests and diagnostics). */
+  get waitingReceivers(): number {
+    return this.#arrivals.waiting;
+  }
+
+  /** Answers every waiting long poll now, and every later one at once: call before shutting down. */
+  close(): void {
+    this.#arrivals.close();
+  }
+
+  /** The operations as awsJson 1.0 exposes them under `X-Amz-Target: AmazonSQS.<Operation>`. */
+  jsonService(): JsonService {
+    // Inputs arrive unvalidated; every service checks its input's shape first, so the casts only name the type.
+    type Input = never;
+    return {
+      service: 'SQS',
+      targetPrefix: 'AmazonSQS',
+      jsonVersion: '1.0',
+      errorTypePrefix: 'com.amazonaws.sqs#',
+      queryCompatible: true,
+      operations: {
+        CreateQueue: (i, c) => this.queues.create(i as Input, c),
+        GetQueueUrl: (i, c) => this.queues.getUrl(i as Input, c),
+        ListQueues: (i, c) => this.queues.list(i as Input, c),
+        DeleteQueue: (i) => this.queues.delete(i as Input),
+        GetQueueAttributes: (i) => this.queues.getAttributes(i as Input),
+        SetQueueAttributes: (i) => this.queues.setAttributes(i as Input),
+        PurgeQueue: (i) => this.queues.purge(i as Input),
+        ListDeadLetterSourceQueues: (i, c) => this.queues.deadLetterSources(i as Input, c),
+        SendMessage: (i, c) => this.messages.send(i as Input, c),
+        SendMessageBatch: (i, c) => this.messages.sendBatch(i as Input, c),
+        ReceiveMessage: (i) => this.receiver.receive(i as Input),
+        DeleteMessage: (i) => this.receipts.delete(i as Input),
+        DeleteMessageBatch: (i) => this.receipts.deleteBatch(i as Input),
+        ChangeMessageVisibility: (i) => this.receipts.changeVisibility(i as Input),
+        ChangeMessageVisibilityBatch: (i) => this.receipts.changeVisibilityBatch(i as Input),
+        TagQueue: (i) => this.tags.tag(i as Input),
+        UntagQueue: (i) => this.tags.untag(i as Input),
+        ListQueueTags: (i) => this.tags.list(i as Input),
+      },
+    };
+  }
+}

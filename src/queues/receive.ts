@@ -1,0 +1,136 @@
+/**
+ * ReceiveMessage: short and long polling. The store claims messages atomically (and applies the redrive policy
+ * on the way); this layer validates the request, waits for messages when WaitTimeSeconds asks it to, and shapes
+ * the answer — system attributes, the requested message attributes and their digest.
+ */
+import { ServiceError } from '../errors.js';
+import { check, int, list, str, struct } from '../protocols/shape.js';
+import type { QueueRecord, ReceivedMessage, ReceiveRequest } from '../store/queues.js';
+import { numberAttribute } from './attributes.js';
+import { checkRange, requireQueue, type QueueDeps } from './deps.js';
+import { md5OfMessageAttributes } from './md5.js';
+import { selectAttributes } from './message-attributes.js';
+import { queueNameOfArn } from './names.js';
+import { MAX_VISIBILITY_TIMEOUT } from './receipts.js';
+
+const receiveShape = struct({
+  QueueUrl: str(),
+  AttributeNames: list(str()),
+  MessageSystemAttributeNames: list(str()),
+  MessageAttributeNames: list(str()),
+  MaxNumberOfMessages: int(),
+  VisibilityTimeout: int(),
+  WaitTimeSeconds: int(),
+  ReceiveRequestAttemptId: str(),
+});
+
+export interface ReceiveMessageInput {
+  QueueUrl: string;
+  /** Deprecated name of MessageSystemAttributeNames; both are honoured. */
+  AttributeNames?: string[];
+  MessageSystemAttributeNames?: string[];
+  /** "All", ".*", "prefix.*" or exact names. */
+  MessageAttributeNames?: string[];
+  MaxNumberOfMessages?: number;
+  VisibilityTimeout?: number;
+  WaitTimeSeconds?: number;
+  /** FIFO only; ignored. */
+  ReceiveRequestAttemptId?: string;
+}
+
+export interface ReceivedSqsMessage {
+  MessageId: string;
+  ReceiptHandle: string;
+  MD5OfBody: string;
+  Body: string;
+  Attributes?: Record<string, string>;
+  MD5OfMessageAttributes?: string;
+  MessageAttributes?: ReceivedMessage['attributes'];
+}
+
+const MAX_WAIT_SECONDS = 20;
+
+export class ReceiveService {
+  constructor(private readonly deps: QueueDeps) {}
+
+  async receive(input: ReceiveMessageInput): Promise<{ Messages?: ReceivedSqsMessage[] }> {
+    const req = check<ReceiveMessageInput>(input, receiveShape);
+    checkRange(req.MaxNumberOfMessages, 'MaxNumberOfMessages', 1, 10);
+    checkRange(req.VisibilityTimeout, 'VisibilityTimeout', 0, MAX_VISIBILITY_TIMEOUT);
+    if (req.WaitTimeSeconds !== undefined && (req.WaitTimeSeconds < 0 || req.WaitTimeSeconds > MAX_WAIT_SECONDS)) {
+      throw new ServiceError('InvalidParameterValue', `Value ${req.WaitTimeSeconds} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= ${MAX_WAIT_SECONDS}, if provided.`);
+    }
+    let queue = await requireQueue(this.deps, req.QueueUrl);
+    const { clock, arrivals, store } = this.deps;
+    const waitSeconds = req.WaitTimeSeconds ?? numberAttribute(queue, 'ReceiveMessageWaitTimeSeconds');
+    const deadline = clock.now() + waitSeconds * 1000;
+    for (;;) {
+      // Read before looking, so an arrival between an empty receive and the wait still wakes this receiver.
+      const seen = arrivals.version(queue.name);
+      const now = clock.now();
+      const messages = await store.receiveMessages(this.#request(queue, req, now));
+      if (messages.length > 0 || now >= deadline || arrivals.closed) return format(messages, req);
+      const next = await store.nextVisibleAt(queue.name, now);
+      await arrivals.wait(queue.name, Math.min(deadline, next ?? deadline) - now, seen);
+      // The queue may have been deleted, or its attributes changed, while this receiver waited.
+      queue = await requireQueue(this.deps, req.QueueUrl);
+    }
+  }
+
+  #request(queue: QueueRecord, req: ReceiveMessageInput, now: number): ReceiveRequest {
+    const request: ReceiveRequest = {
+      queue: queue.name,
+      now,
+      max: req.MaxNumberOfMessages ?? 1,
+      visibilityTimeoutMs: (req.VisibilityTimeout ?? numberAttribute(queue, 'VisibilityTimeout')) * 1000,
+    };
+    const policy = queue.attributes.RedrivePolicy;
+    if (policy !== undefined) {
+      const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(policy) as { deadLetterTargetArn: string; maxReceiveCount: number };
+      const deadLetterQueue = queueNameOfArn(deadLetterTargetArn);
+      if (deadLetterQueue !== undefined) request.redrive = { maxReceiveCount, deadLetterQueue, sourceArn: queue.arn };
+    }
+    return request;
+  }
+}
+
+const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp', 'DeadLetterQueueSourceArn'] as const;
+
+function systemAttributes(m: ReceivedMessage, names: string[]): Record<string, string> | undefined {
+  if (names.length === 0) return undefined;
+  const all = names.includes('All');
+  const values: Record<(typeof SYSTEM_ATTRIBUTES)[number], string | undefined> = {
+    SenderId: m.senderId,
+    SentTimestamp: String(m.sentAt),
+    ApproximateReceiveCount: String(m.receiveCount),
+    ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
+    DeadLetterQueueSourceArn: m.deadLetterSourceArn,
+  };
+  const out: Record<string, string> = {};
+  for (const name of SYSTEM_ATTRIBUTES) {
+    const value = values[name];
+    if ((all || names.includes(name)) && value !== undefined) out[name] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function format(messages: ReceivedMessage[], req: ReceiveMessageInput): { Messages?: ReceivedSqsMessage[] } {
+  // SQS leaves Messages out of an empty answer.
+  if (messages.length === 0) return {};
+  const systemNames = [...(req.AttributeNames ?? []), ...(req.MessageSystemAttributeNames ?? [])];
+  return {
+    Messages: messages.map((m) => {
+      const out: ReceivedSqsMessage = { MessageId: m.messageId, ReceiptHandle: m.receiptHandle, MD5OfBody: m.md5OfBody, Body: m.body };
+      const attributes = systemAttributes(m, systemNames);
+      if (attributes) out.Attributes = attributes;
+      const selected = selectAttributes(m.attributes, req.MessageAttributeNames ?? []);
+      // The digest covers the attributes returned, which is what a client can check it against.
+      const digest = md5OfMessageAttributes(selected);
+      if (digest !== undefined) {
+        out.MessageAttributes = selected;
+        out.MD5OfMessageAttributes = digest;
+      }
+      return out;
+    }),
+  };
+}

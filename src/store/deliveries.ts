@@ -1,0 +1,108 @@
+/**
+ * The store's side of the delivery engine: claiming due deliveries under a lease, and settling each attempt's
+ * outcome — the next state, the attempt's record, a dead letter or its fallback, follow-up deliveries — in one
+ * transaction. A lease is the claim pushing `due_at` forward to the lease's end: a process that dies simply lets
+ * its claimed deliveries fall due again, so recovery needs no separate sweep, and one index serves both.
+ */
+import type { NewQueueMessage } from './queues.js';
+
+/** What a delivery row is for: a rule target (EventBridge semantics) or an asynchronous function invocation. */
+export type DeliveryKind = 'target' | 'function';
+
+/** A delivery that is not an event's first fan-out: e.g. a function's asynchronous invocation, a redrive. */
+export interface FollowUpDelivery {
+  kind: DeliveryKind;
+  eventId: string;
+  bus: string;
+  ruleName: string;
+  ruleArn: string;
+  targetId: string;
+  targetArn: string;
+  /** What the target receives when it is not the event itself. */
+  input?: string;
+  dueAt: number;
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  kind: DeliveryKind;
+  eventId: string;
+  bus: string;
+  ruleName: string;
+  ruleArn: string;
+  targetId: string;
+  targetArn: string;
+  /** Attempts made before this claim. */
+  attempts: number;
+  createdAt: number;
+  /** When the event was accepted: event age is measured from here. */
+  eventReceivedAt: number;
+  /** The EventBridge envelope (JSON). */
+  event: string;
+  input?: string;
+  /** The claim's fence: settle applies only while the row is still held by this claim. */
+  leaseUntil: number;
+}
+
+/** One attempt, kept as the delivery's history (shown with dead letters). */
+export interface AttemptRecord {
+  attempt: number;
+  at: number;
+  durationMs: number;
+  ok: boolean;
+  errorCode?: string;
+  errorMessage?: string;
+  status?: number;
+  /** First 4 KB of the target's answer. */
+  body?: string;
+}
+
+/** A dead letter that could not be written to its queue: kept here, never dropped. */
+export interface FallbackDeadLetter {
+  deliveryId: string;
+  queueArn?: string;
+  reason: string;
+  body: string;
+  attributes: Record<string, string>;
+  at: number;
+}
+
+export type NextState = { status: 'pending'; dueAt: number } | { status: 'done' | 'dead' | 'dropped' };
+
+export interface DeliveryOutcome {
+  id: string;
+  owner: string;
+  leaseUntil: number;
+  next: NextState;
+  /** Attempts made, including this one. */
+  attempts: number;
+  lastError?: string;
+  attempt?: AttemptRecord;
+  /** Written to its queue in the same transaction; if the queue does not exist, kept as a fallback instead. */
+  deadLetter?: { message: NewQueueMessage; queueArn: string; attributes: Record<string, string> };
+  /** A dead letter already known to be undeliverable (e.g. the queue policy denies it). */
+  fallback?: FallbackDeadLetter;
+  followUps?: FollowUpDelivery[];
+}
+
+export interface SettleResult {
+  /** False when the lease had been lost (expired and taken over): nothing was written. */
+  applied: boolean;
+  deadLetter?: 'queued' | 'fallback';
+}
+
+export interface DeliveryStore {
+  /**
+   * Claims up to `limit` pending deliveries due at `now`, oldest due first, skipping the given targets (those at
+   * their concurrency or rate limit), and leases them to `owner` until `leaseUntil`.
+   */
+  claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]>;
+  /** The earliest due time of any pending delivery (leased ones fall due when their lease ends). */
+  nextDueAt(): Promise<number | undefined>;
+  /** Applies outcomes; concurrent calls share one commit. */
+  settle(outcomes: DeliveryOutcome[]): Promise<SettleResult[]>;
+  /** Gives leased deliveries back (graceful shutdown): due again at `now`, attempts unchanged. */
+  release(ids: readonly string[], owner: string, now: number): Promise<void>;
+  attemptHistory(deliveryId: string): Promise<AttemptRecord[]>;
+  listFallbackDeadLetters(limit: number): Promise<FallbackDeadLetter[]>;
+}

@@ -1,0 +1,74 @@
+/**
+ * The group-commit write of `ingest`: every caller's events and their pending deliveries in one transaction.
+ * Runs on the writer thread's connection (writer-thread.ts), never on the main one.
+ */
+import type Database from 'better-sqlite3';
+import type { IngestEntry } from '../store.js';
+import type { FlushOutcomes } from '../group-commit.js';
+import type { IdGenerator } from '../ids.js';
+
+export class IngestTransaction {
+  readonly #db: Database.Database;
+  readonly #ids: IdGenerator;
+  readonly #insertEvent;
+  readonly #insertDelivery;
+  readonly #writeAll;
+  readonly #writeIsolated;
+
+  constructor(db: Database.Database, ids: IdGenerator) {
+    this.#db = db;
+    this.#ids = ids;
+    // key_id stays NULL until payloads are sealed.
+    this.#insertEvent = db.prepare<[string, string, number, Buffer]>(
+      'INSERT INTO events (id, bus, received_at, payload) VALUES (?, ?, ?, ?)',
+    );
+    this.#insertDelivery = db.prepare<[string, number | bigint, string, string, string, string, string, string, number, number, number]>(
+      `INSERT INTO deliveries (id, event_seq, event_id, bus, rule_name, rule_arn, target_id, target_arn, status, attempts,
+                               due_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    );
+    this.#writeAll = db.transaction((callers: IngestEntry[][], now: number) => {
+      for (const entries of callers) this.#writeEntries(entries, now);
+    });
+    // Nested inside #writeIsolated, better-sqlite3 runs this as a SAVEPOINT: one caller's bad entry (a duplicate
+    // event id) rolls back that caller alone, and the others still share the commit.
+    const writeCaller = db.transaction((entries: IngestEntry[], now: number) => this.#writeEntries(entries, now));
+    this.#writeIsolated = db.transaction((callers: IngestEntry[][], now: number): FlushOutcomes =>
+      callers.map((entries) => {
+        try {
+          writeCaller(entries, now);
+          return undefined;
+        } catch (error) {
+          // Some failures (disk full, I/O error) make SQLite roll back the whole transaction. Carrying on would
+          // write the remaining callers outside it, one autocommit each; fail the whole group instead.
+          if (!this.#db.inTransaction) throw error;
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }),
+    );
+  }
+
+  /**
+   * Writes every caller's entries in one transaction; see FlushOutcomes. `now` stamps the deliveries.
+   * Optimistic: the whole group goes in without savepoints (they measurably slow the common case). Only if that
+   * fails is it rolled back and retried with a savepoint per caller, to find out whose entries were at fault.
+   * IMMEDIATE takes the write lock up front, waiting (busy_timeout) for a control-plane write of the main connection.
+   */
+  write(callers: IngestEntry[][], now: number): FlushOutcomes {
+    try {
+      this.#writeAll.immediate(callers, now);
+      return callers.map(() => undefined);
+    } catch {
+      return this.#writeIsolated.immediate(callers, now);
+    }
+  }
+
+  #writeEntries(entries: IngestEntry[], now: number): void {
+    for (const { event, deliveries } of entries) {
+      const seq = this.#insertEvent.run(event.id, event.bus, event.receivedAt, Buffer.from(event.payload, 'utf8')).lastInsertRowid;
+      for (const d of deliveries) {
+        this.#insertDelivery.run(this.#ids.next(now), seq, event.id, event.bus, d.ruleName, d.ruleArn, d.targetId, d.targetArn, d.dueAt, now, now);
+      }
+    }
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * SQS messages at rest: append (also inside the delivery engine's own transaction, via prepareMessageInsert),
+ * the atomic receive, receipt-handle operations, purge, counts and the expiry sweep.
+ *
+ * A receipt handle is base64 of "<seq>:<nonce>", the nonce being the one the receive wrote on the row: the
+ * row's current nonce tells a handle that still owns the message from one that a later receive superseded.
+ */
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { HandleResult, MessageAttribute, NewQueueMessage, QueueCounts, ReceivedMessage, ReceiveRequest } from '../queues.js';
+
+interface MessageRow {
+  seq: number;
+  message_id: string;
+  body: Buffer;
+  attributes: Buffer | null;
+  md5_of_body: string;
+  md5_of_message_attributes: string | null;
+  sender_id: string | null;
+  sent_at: number;
+  expires_at: number;
+  receive_count: number;
+  first_received_at: number | null;
+  dead_letter_source_arn: string | null;
+}
+
+/**
+ * An insert of one message for use inside any transaction on `db` (the delivery engine appends dead letters in
+ * its outcome transaction): returns false, inserting nothing, when the queue does not exist.
+ */
+export function prepareMessageInsert(db: Database.Database): (message: NewQueueMessage) => boolean {
+  const insert = db.prepare(
+    `INSERT INTO queue_messages (queue, message_id, body, attributes, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
+     SELECT @queue, @messageId, @body, @attributes, @md5OfBody, @md5OfMessageAttributes, @senderId, @sentAt, @visibleAt, @expiresAt
+     WHERE EXISTS (SELECT 1 FROM queues WHERE name = @queue)`,
+  );
+  return (m) =>
+    insert.run({
+      queue: m.queue,
+      messageId: m.messageId,
+      body: Buffer.from(m.body, 'utf8'),
+      attributes: Object.keys(m.attributes).length > 0 ? Buffer.from(JSON.stringify(m.attributes), 'utf8') : null,
+      md5OfBody: m.md5OfBody,
+      md5OfMessageAttributes: m.md5OfMessageAttributes ?? null,
+      senderId: m.senderId ?? null,
+      sentAt: m.sentAt,
+      visibleAt: m.visibleAt,
+      expiresAt: m.expiresAt,
+    }).changes > 0;
+}
+
+function encodeHandle(seq: number, nonce: string): string {
+  return Buffer.from(`${seq}:${nonce}`, 'utf8').toString('base64');
+}
+
+function decodeHandle(handle: string): { seq: number; nonce: string } | undefined {
+  const m = /^(\d{1,15}):([A-Za-z0-9_-]{16})$/.exec(Buffer.from(handle, 'base64').toString('utf8'));
+  return m ? { seq: Number(m[1]), nonce: m[2]! } : undefined;
+}
+
+/** Thrown inside a send transaction to roll it back when the queue is missing. */
+class QueueMissing extends Error {}
+
+export class QueueMessages {
+  readonly #insert;
+  readonly #send;
+  readonly #candidates;
+  readonly #deleteSeq;
+  readonly #claim;
+  readonly #moveToDeadLetter;
+  readonly #queueExists;
+  readonly #receive;
+  readonly #nextVisible;
+  readonly #owner;
+  readonly #withHandle;
+  readonly #setVisible;
+  readonly #purgeMessages;
+  readonly #markPurged;
+  readonly #purge;
+  readonly #counts;
+  readonly #deleteExpired;
+
+  constructor(db: Database.Database) {
+    this.#insert = prepareMessageInsert(db);
+    this.#send = db.transaction((messages: NewQueueMessage[]) => {
+      for (const m of messages) if (!this.#insert(m)) throw new QueueMissing();
+    });
+    this.#candidates = db.prepare<{ queue: string; now: number; limit: number }, MessageRow>(
+      `SELECT seq, message_id, body, attributes, md5_of_body, md5_of_message_attributes, sender_id, sent_at, expires_at,
+              receive_count, first_received_at, dead_letter_source_arn
+       FROM queue_messages WHERE queue = @queue AND visible_at <= @now ORDER BY visible_at, seq LIMIT @limit`,
+    );
+    this.#deleteSeq = db.prepare<[number]>('DELETE FROM queue_messages WHERE seq = ?');
+    this.#claim = db.prepare<{ seq: number; visibleAt: number; now: number; nonce: string }>(
+      `UPDATE queue_messages SET visible_at = @visibleAt, receive_count = receive_count + 1,
+              first_received_at = coalesce(first_received_at, @now), receipt_nonce = @nonce
+       WHERE seq = @seq`,
+    );
+    this.#moveToDeadLetter = db.prepare<{ seq: number; queue: string; now: number; expiresAt: number; sourceArn: string }>(
+      `UPDATE queue_messages SET queue = @queue, visible_at = @now, expires_at = @expiresAt, receipt_nonce = NULL,
+              dead_letter_source_arn = @sourceArn
+       WHERE seq = @seq`,
+    );
+    this.#queueExists = db.prepare<[string], { attributes: string }>('SELECT attributes FROM queues WHERE name = ?');
+    this.#receive = db.transaction((r: ReceiveRequest): ReceivedMessage[] => this.#receiveIn(r));
+    this.#nextVisible = db.prepare<[string, number], { at: number | null }>(
+      'SELECT min(visible_at) AS at FROM queue_messages WHERE queue = ? AND visible_at > ?',
+    );
+    this.#owner = db.prepare<[number], { queue: string; receipt_nonce: string | null }>('SELECT queue, receipt_nonce FROM queue_messages WHERE seq = ?');
+    this.#setVisible = db.prepare<[number, number]>('UPDATE queue_messages SET visible_at = ? WHERE seq = ?');
+    this.#withHandle = db.transaction((queue: string, handle: string, change: (seq: number) => void): HandleResult => this.#withHandleIn(queue, handle, change));
+    this.#purgeMessages = db.prepare<[string, number]>('DELETE FROM queue_messages WHERE queue = ? AND sent_at <= ?');
+    this.#markPurged = db.prepare<[number, string]>('UPDATE queues SET last_purged_at = ? WHERE name = ?');
+    this.#purge = db.transaction((queue: string, now: number): boolean => {
+      if (this.#markPurged.run(now, queue).changes === 0) return false;
+      this.#purgeMessages.run(queue, now);
+      return true;
+    });
+    this.#counts = db.prepare<{ queue: string; now: number }, { visible: number | null; inFlight: number | null; delayed: number | null }>(
+      `SELECT sum(visible_at <= @now) AS visible,
+              sum(visible_at > @now AND receive_count > 0) AS inFlight,
+              sum(visible_at > @now AND receive_count = 0) AS delayed
+       FROM queue_messages WHERE queue = @queue AND expires_at > @now`,
+    );
+    this.#deleteExpired = db.prepare<[number]>('DELETE FROM queue_messages WHERE expires_at <= ?');
+  }
+
+  send(messages: NewQueueMessage[]): boolean {
+    try {
+      this.#send.immediate(messages);
+      return true;
+    } catch (err) {
+      if (err instanceof QueueMissing) return false;
+      throw err;
+    }
+  }
+
+  receive(request: ReceiveRequest): ReceivedMessage[] {
+    return this.#receive.immediate(request);
+  }
+
+  #receiveIn(r: ReceiveRequest): ReceivedMessage[] {
+    const received: ReceivedMessage[] = [];
+    // Looked up once per receive; undefined when the redrive target does not exist (messages then stay).
+    let deadLetterRetentionMs: number | undefined;
+    if (r.redrive) {
+      const dlq = this.#queueExists.get(r.redrive.deadLetterQueue);
+      if (dlq) deadLetterRetentionMs = Number((JSON.parse(dlq.attributes) as Record<string, string>).MessageRetentionPeriod) * 1000;
+    }
+    // Rows passed over (expired, moved) leave the candidate range, so fetch again until the receive is full or
+    // the range is exhausted.
+    for (;;) {
+      const limit = r.max - received.length + 10;
+      const rows = this.#candidates.all({ queue: r.queue, now: r.now, limit });
+      for (const row of rows) {
+        if (received.length === r.max) return received;
+        if (row.expires_at <= r.now) {
+          this.#deleteSeq.run(row.seq);
+        } else if (r.redrive && deadLetterRetentionMs !== undefined && row.receive_count >= r.redrive.maxReceiveCount) {
+          // Retention in the dead-letter queue still counts from the original send, as in SQS.
+          const expiresAt = row.sent_at + deadLetterRetentionMs;
+          this.#moveToDeadLetter.run({ seq: row.seq, queue: r.redrive.deadLetterQueue, now: r.now, expiresAt, sourceArn: r.redrive.sourceArn });
+        } else {
+          const nonce = randomBytes(12).toString('base64url');
+          this.#claim.run({ seq: row.seq, visibleAt: r.now + r.visibilityTimeoutMs, now: r.now, nonce });
+          received.push(toReceived(row, encodeHandle(row.seq, nonce), r.now));
+        }
+      }
+      if (received.length === r.max || rows.length < limit) return received;
+    }
+  }
+
+  nextVisibleAt(queue: string, now: number): number | undefined {
+    return this.#nextVisible.get(queue, now)?.at ?? undefined;
+  }
+
+  // Read-then-write transactions begin IMMEDIATE: the ingest writer thread may commit in between otherwise.
+  delete(queue: string, handle: string): HandleResult {
+    return this.#withHandle.immediate(queue, handle, (seq: number) => this.#deleteSeq.run(seq));
+  }
+
+  changeVisibility(queue: string, handle: string, visibleAt: number): HandleResult {
+    return this.#withHandle.immediate(queue, handle, (seq: number) => this.#setVisible.run(visibleAt, seq));
+  }
+
+  /** Runs `change` when `handle` is the latest receipt of a message in `queue`. */
+  #withHandleIn(queue: string, handle: string, change: (seq: number) => void): HandleResult {
+    const decoded = decodeHandle(handle);
+    if (!decoded) return 'invalid';
+    const row = this.#owner.get(decoded.seq);
+    if (!row || row.queue !== queue) return 'gone';
+    if (row.receipt_nonce !== decoded.nonce) return 'stale';
+    change(decoded.seq);
+    return 'ok';
+  }
+
+  purge(queue: string, now: number): boolean {
+    return this.#purge.immediate(queue, now);
+  }
+
+  counts(queue: string, now: number): QueueCounts {
+    const row = this.#counts.get({ queue, now });
+    return { visible: row?.visible ?? 0, inFlight: row?.inFlight ?? 0, delayed: row?.delayed ?? 0 };
+  }
+
+  deleteExpired(now: number): number {
+    return this.#deleteExpired.run(now).changes;
+  }
+}
+
+function toReceived(row: MessageRow, receiptHandle: string, now: number): ReceivedMessage {
+  const message: ReceivedMessage = {
+    messageId: row.message_id,
+    receiptHandle,
+    body: row.body.toString('utf8'),
+    attributes: row.attributes ? (JSON.parse(row.attributes.toString('utf8')) as Record<string, MessageAttribute>) : {},
+    md5OfBody: row.md5_of_body,
+    sentAt: row.sent_at,
+    receiveCount: row.receive_count + 1,
+    firstReceivedAt: row.first_received_at ?? now,
+  };
+  if (row.md5_of_message_attributes !== null) message.md5OfMessageAttributes = row.md5_of_message_attributes;
+  if (row.sender_id !== null) message.senderId = row.sender_id;
+  if (row.dead_letter_source_arn !== null) message.deadLetterSourceArn = row.dead_letter_source_arn;
+  return message;
+}

@@ -1,0 +1,51 @@
+/**
+ * The SQLite writer thread's entry point (started by writer.ts): its own connection to the store's file, on which
+ * it commits the ingest groups the main thread sends, one at a time, and answers each once it is durable.
+ * The inserts and the fsync run here, so they no longer stop the main thread's event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { IdGenerator } from '../ids.js';
+import { openDatabase, readSettings } from './database.js';
+import { IngestTransaction } from './ingest-transaction.js';
+import { toWire, unpackGroup, type FromWriter, type PackedGroup, type ToWriter, type WriterOptions } from './writer-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('writer-thread.ts runs as a worker thread of the SQLite store');
+const { path } = workerData as WriterOptions;
+
+// The main connection created and migrated the file before starting this thread; same pragmas here (WAL,
+// synchronous=FULL, busy_timeout), since this is the connection whose commits acknowledge events.
+const db = openDatabase(path);
+// Its own id generator: a random node part per generator keeps ids unique across a restarted thread too.
+const ingest = new IngestTransaction(db, new IdGenerator());
+
+const T = { busy: 0, groups: 0, events: 0, maxGroup: 0, last: performance.now() };
+const reply = (message: FromWriter) => port.postMessage(message);
+
+function commit(group: PackedGroup): FromWriter {
+  try {
+    const rejected = [];
+    for (const [caller, error] of ingest.write(unpackGroup(group), group.now).entries()) {
+      if (error) rejected.push({ caller, error: toWire(error) });
+    }
+    return { type: 'written', rejected };
+  } catch (error) {
+    return { type: 'failed', error: toWire(error) };
+  }
+}
+
+port.on('message', (message: ToWriter) => {
+  if (message.type === 'write') {
+    const t0 = performance.now();
+    const r = commit(message.group);
+    const t1 = performance.now();
+    T.busy += t1 - t0; T.groups++; T.events += message.group.strings.length / 7; T.maxGroup = Math.max(T.maxGroup, message.group.strings.length / 7);
+    if (t1 - T.last > 2000) { process.stderr.write(`writer: busy ${(T.busy / (t1 - T.last) * 100).toFixed(0)}% groups ${T.groups} ev/group ${(T.events / T.groups).toFixed(0)} max ${T.maxGroup} ms/group ${(T.busy / T.groups).toFixed(2)}\n`); T.busy = 0; T.groups = 0; T.events = 0; T.maxGroup = 0; T.last = t1; }
+    return reply(r);
+  }
+  // 'close': the main thread sends it only when no group is in flight; closing the port lets the thread exit.
+  db.close();
+  port.close();
+});
+
+reply({ type: 'ready', settings: readSettings(db) });
