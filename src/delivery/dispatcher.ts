@@ -44,6 +44,8 @@ export interface DispatcherOptions {
   claimBatch?: number;
   /** How long `stop()` lets in-flight attempts finish before aborting them (clock time). */
   shutdownGraceMs?: number;
+  /** Told when an outcome put a message on a queue (a dead letter), so long polls on it wake. */
+  queueArrived?: (queue: string) => void;
 }
 
 interface Waiting {
@@ -52,7 +54,7 @@ interface Waiting {
 }
 
 export class Dispatcher {
-  readonly #o: Required<Omit<DispatcherOptions, 'handlers'>> & Pick<DispatcherOptions, 'handlers'>;
+  readonly #o: Required<Omit<DispatcherOptions, 'handlers' | 'queueArrived'>> & Pick<DispatcherOptions, 'handlers' | 'queueArrived'>;
   readonly #inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<void> }>();
   /** Claimed deliveries waiting for their target's slot or token, per target key, in claim order. */
   readonly #waiting = new Map<string, Waiting[]>();
@@ -200,10 +202,15 @@ export class Dispatcher {
     try {
       const [result] = await this.#o.store.settle([{ ...rest, owner: this.#o.owner, leaseUntil: delivery.leaseUntil }]);
       this.#settled++;
+      if (result!.error) {
+        this.#o.logger.error({ deliveryId: delivery.id, error: result!.error }, 'could not record a delivery outcome; it will be retried when its lease ends');
+        return;
+      }
       if (!result!.applied) {
         this.#o.logger.warn({ deliveryId: delivery.id }, 'delivery lease was lost before its outcome was recorded; another dispatcher owns it now');
         return;
       }
+      if (result!.deadLetter === 'queued' && rest.deadLetter) this.#o.queueArrived?.(rest.deadLetter.message.queue);
       afterSettle?.(result!.deadLetter);
     } catch (err) {
       this.#o.logger.error({ err, deliveryId: delivery.id }, 'could not record a delivery outcome; it will be retried when its lease ends');

@@ -43,7 +43,8 @@ export type RetryDecision = { retry: true; dueAt: number } | { retry: false; exh
 export function nextRetry(policy: RetryPolicy, attempts: number, now: number, eventReceivedAt: number, retryAfterMs = 0, random: number = Math.random()): RetryDecision {
   const retriesDone = attempts - 1;
   if (retriesDone >= policy.maximumRetryAttempts) return { retry: false, exhausted: 'MaximumRetryAttempts' };
-  const dueAt = now + Math.max(backoffMs(retriesDone + 1, random), retryAfterMs);
+  // Whole milliseconds: due times are stored as integers.
+  const dueAt = Math.ceil(now + Math.max(backoffMs(retriesDone + 1, random), retryAfterMs));
   // A retry that would start after the event's age limit will never be made: the event is exhausted now.
   if (dueAt - eventReceivedAt > policy.maximumEventAgeMs) return { retry: false, exhausted: 'MaximumEventAgeInSeconds' };
   return { retry: true, dueAt };

@@ -86,8 +86,10 @@ export interface DeliveryOutcome {
 }
 
 export interface SettleResult {
-  /** False when the lease had been lost (expired and taken over): nothing was written. */
+  /** False when the lease had been lost (expired and taken over), or the outcome could not be written: nothing was. */
   applied: boolean;
+  /** Why the outcome could not be written, when that is the reason. */
+  error?: string;
   deadLetter?: 'queued' | 'fallback';
 }
 

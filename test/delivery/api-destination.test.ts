@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/clock.js';
 import type { AuthParameters } from '../../src/events/connections.js';
 import type { Invocation, InvocationResult } from '../../src/delivery/invoker.js';
 import { ApiDestinationInvoker, type ApiDestinationLookup } from '../../src/delivery/invokers/api-destination.js';
-import { closedPort, startSink, type Handler, type HttpSink } from './http-sink.js';
+import { closedPort, startSink, type Handler, type HttpSink } from '../helpers/http-sink.js';
 
 const DEST = 'arn:aws:events:us-east-1:000000000000:api-destination/orders/5f1c';
 const CONN = 'arn:aws:events:us-east-1:000000000000:connection/orders/9a2b';

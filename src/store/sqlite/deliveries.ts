@@ -121,28 +121,38 @@ export class Deliveries {
       });
     });
 
-    this.#settleTx = db.transaction((outcomes: DeliveryOutcome[], now: number): SettleResult[] =>
-      outcomes.map((o) => {
-        const dueAt = o.next.status === 'pending' ? o.next.dueAt : now;
-        const changed = this.#settleOne.run(o.next.status, dueAt, o.attempts, o.lastError ?? null, now, o.id, o.owner, o.leaseUntil).changes;
-        if (changed === 0) return { applied: false };
-        if (o.attempt) {
-          const a = o.attempt;
-          this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, a.errorMessage ?? null, a.status ?? null, a.body ?? null);
-        }
-        for (const f of o.followUps ?? []) this.#writeFollowUp(f, now);
-        const result: SettleResult = { applied: true };
-        if (o.deadLetter) {
-          if (insertMessage?.(o.deadLetter.message)) result.deadLetter = 'queued';
-          else {
-            this.#writeFallback({ deliveryId: o.id, queueArn: o.deadLetter.queueArn, reason: `The dead-letter queue ${o.deadLetter.queueArn} does not exist.`, body: o.deadLetter.message.body, attributes: o.deadLetter.attributes, at: now });
-            result.deadLetter = 'fallback';
-          }
-        } else if (o.fallback) {
-          this.#writeFallback(o.fallback);
+    const settleOne = db.transaction((o: DeliveryOutcome, now: number): SettleResult => {
+      const dueAt = o.next.status === 'pending' ? Math.ceil(o.next.dueAt) : now;
+      const changed = this.#settleOne.run(o.next.status, dueAt, o.attempts, o.lastError ?? null, now, o.id, o.owner, o.leaseUntil).changes;
+      if (changed === 0) return { applied: false };
+      if (o.attempt) {
+        const a = o.attempt;
+        this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, a.errorMessage ?? null, a.status ?? null, a.body ?? null);
+      }
+      for (const f of o.followUps ?? []) this.#writeFollowUp(f, now);
+      const result: SettleResult = { applied: true };
+      if (o.deadLetter) {
+        if (insertMessage?.(o.deadLetter.message)) result.deadLetter = 'queued';
+        else {
+          this.#writeFallback({ deliveryId: o.id, queueArn: o.deadLetter.queueArn, reason: `The dead-letter queue ${o.deadLetter.queueArn} does not exist.`, body: o.deadLetter.message.body, attributes: o.deadLetter.attributes, at: now });
           result.deadLetter = 'fallback';
         }
-        return result;
+      } else if (o.fallback) {
+        this.#writeFallback(o.fallback);
+        result.deadLetter = 'fallback';
+      }
+      return result;
+    });
+    // Each outcome runs in its own savepoint: one that cannot be written (a bug, a constraint) is reported alone
+    // and its delivery falls due again when its lease ends, while the others in the group still commit.
+    this.#settleTx = db.transaction((outcomes: DeliveryOutcome[], now: number): SettleResult[] =>
+      outcomes.map((o) => {
+        try {
+          return settleOne(o, now);
+        } catch (error) {
+          if (!db.inTransaction) throw error;
+          return { applied: false, error: error instanceof Error ? error.message : String(error) };
+        }
       }),
     );
   }
