@@ -60,7 +60,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const metrics = new MetricRecorder(store, clock, logger);
   let functions: FunctionRegistry;
   try {
-    functions = await FunctionRegistry.open(store, options.functions ?? [], clock.now());
+    functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
   } catch (err) {
     await store.close();
     throw err;

@@ -21,7 +21,7 @@ program
   .addOption(new Option('--data <dir>', 'data directory for the embedded store [default: ./.mailroom]').env('MAILROOM_DATA_DIR'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel')
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, functions (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
   .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; config?: string }) => {
     const config = resolveConfig({ port: opts.port, host: opts.host, dataDir: opts.data, timeScale: opts.timeScale, logLevel: opts.logLevel }, {}, opts.config);
@@ -83,6 +83,25 @@ program
       return;
     }
     console.log(result.EventId);
+  });
+
+program
+  .command('dead-letters')
+  .description('List dead letters that could not be written to their queue (kept in the fallback store, never dropped)')
+  .option('--limit <n>', 'how many, newest first', '100')
+  .option('--endpoint <url>', 'server URL', 'http://127.0.0.1:4010')
+  .action(async (opts: { limit: string; endpoint: string }) => {
+    const response = await fetch(`${opts.endpoint}/_mailroom/dead-letters/fallback?limit=${encodeURIComponent(opts.limit)}`);
+    const body = (await response.json()) as { deadLetters?: { at: number; deliveryId: string; queueArn?: string; reason: string; attributes: Record<string, string> }[]; message?: string };
+    if (!response.ok || !body.deadLetters) {
+      console.error(`mailroom: ${body.message ?? response.statusText}`);
+      process.exitCode = 1;
+      return;
+    }
+    if (body.deadLetters.length === 0) console.log('no dead letters in the fallback store');
+    for (const d of body.deadLetters) {
+      console.log(`${new Date(d.at).toISOString()}  delivery ${d.deliveryId}  queue ${d.queueArn ?? '-'}\n  reason: ${d.reason}\n  error: ${d.attributes.ERROR_CODE ?? '-'} ${d.attributes.ERROR_MESSAGE ?? ''}`);
+    }
   });
 
 function textOrFile(value: string): string {

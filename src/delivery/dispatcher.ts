@@ -76,6 +76,14 @@ export class Dispatcher {
     return this.#settled;
   }
 
+  /**
+   * Nothing is being claimed, attempted or waiting for a slot, and the timer is armed for the next due delivery:
+   * a test driving a ManualClock waits for this before advancing, or the advance would find no timer to fire.
+   */
+  get idle(): boolean {
+    return !this.#pumping && this.#inFlight.size === 0 && this.#waiting.size === 0;
+  }
+
   start(): void {
     this.#started = true;
     this.wake();
@@ -101,15 +109,19 @@ export class Dispatcher {
     try {
       do {
         this.#again = false;
+        if (this.#stopping) break;
         const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
-        if (free <= 0 || this.#stopping) break;
-        const now = this.#o.clock.now();
-        const limit = Math.min(free, this.#o.claimBatch);
-        const claimed = await this.#o.store.claimDue({ now, owner: this.#o.owner, leaseUntil: now + this.#o.leaseMs, limit, skipTargets: [...this.#waiting.keys()] });
-        for (const delivery of claimed) await this.#enqueue(delivery);
-        if (claimed.length === limit) this.#again = true;
+        if (free > 0) {
+          const now = this.#o.clock.now();
+          const limit = Math.min(free, this.#o.claimBatch);
+          const claimed = await this.#o.store.claimDue({ now, owner: this.#o.owner, leaseUntil: now + this.#o.leaseMs, limit, skipTargets: [...this.#waiting.keys()] });
+          for (const delivery of claimed) await this.#enqueue(delivery);
+          if (claimed.length === limit) this.#again = true;
+        }
+        // A wake() while the timer is being armed (deliveries committed after the claim) sets #again: claim again
+        // rather than lose it.
+        if (!this.#again && !this.#stopping) await this.#armTimer();
       } while (this.#again);
-      if (!this.#stopping) await this.#armTimer();
     } catch (err) {
       this.#o.logger.error({ err }, 'dispatcher could not claim deliveries; retrying shortly');
       this.#arm(1_000);
@@ -177,18 +189,24 @@ export class Dispatcher {
   }
 
   #run(delivery: ClaimedDelivery, key: string): void {
-    const done = this.#attempt(delivery).finally(() => {
+    const done = this.#attempt(delivery, key).finally(() => {
       this.#inFlight.delete(delivery.id);
-      this.#o.limiter.release(key);
-      this.#drain(key);
-      // Claim again once a useful number of slots is free, not once per finished attempt.
-      const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
-      if (free >= this.#o.claimBatch / 4 || this.#inFlight.size === 0) this.wake();
+      if (this.#inFlight.size === 0) this.wake();
     });
     this.#inFlight.set(delivery.id, { delivery, done });
   }
 
-  async #attempt(delivery: ClaimedDelivery): Promise<void> {
+  /** The target's slot is free once the attempt is over: recording its outcome is Mailroom's work, not the target's. */
+  #attempted(key: string): void {
+    this.#o.limiter.release(key);
+    this.#drain(key);
+    // Claim again once a useful number of slots is free, not once per finished attempt — and not while this
+    // target still has claimed deliveries waiting: a claim would skip it, walking past its due rows for nothing.
+    const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
+    if (!this.#waiting.has(key) && free >= this.#o.claimBatch / 4) this.wake();
+  }
+
+  async #attempt(delivery: ClaimedDelivery, key: string): Promise<void> {
     let outcome: HandledOutcome;
     try {
       outcome = await this.#o.handlers[delivery.kind].attempt(delivery, this.#abort.signal);
@@ -196,6 +214,8 @@ export class Dispatcher {
       // A handler bug must not lose the delivery: it stays leased and falls due again when the lease ends.
       this.#o.logger.error({ err, deliveryId: delivery.id }, 'delivery handler failed; the delivery will be retried when its lease ends');
       return;
+    } finally {
+      this.#attempted(key);
     }
     if (this.#abort.signal.aborted) return; // shutting down: released, not settled
     const { afterSettle, ...rest } = outcome;

@@ -23,6 +23,8 @@ import { RoutedTargetResolver } from './resolver.js';
 import { TargetHandler } from './target-handler.js';
 import { TargetLimiter } from './target-limiter.js';
 
+const LOOKUP_CACHE_MS = 5_000;
+
 export interface DeliveryEngineOptions {
   store: Store;
   clock: Clock;
@@ -48,10 +50,18 @@ export interface DeliveryEngine {
 export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
   const sink = new QueueSink(o.store, o.clock);
   const forward = (bus: string, envelope: string) => o.eventBridge.events.forward(bus, envelope);
-  const byName = async <T extends { arn: string }>(arn: string, kind: string, get: (name: string) => Promise<T | undefined>) => {
+  // Destinations and connections are read on every call; keep them a few seconds (of clock time) rather than
+  // reading the store each time. A change through the API reaches deliveries within that time.
+  const cache = new Map<string, { until: number; record: Promise<unknown> }>();
+  const byName = <T extends { arn: string }>(arn: string, kind: string, get: (name: string) => Promise<T | undefined>): Promise<T | undefined> => {
+    const now = o.clock.now();
+    const hit = cache.get(arn);
+    if (hit && hit.until > now) return hit.record as Promise<T | undefined>;
     const parsed = parseEventsResourceArn(arn);
-    const record = parsed?.kind === kind ? await get(parsed.name) : undefined;
-    return record?.arn === arn ? record : undefined;
+    const record = (parsed?.kind === kind ? get(parsed.name) : Promise.resolve(undefined)).then((r) => (r?.arn === arn ? r : undefined));
+    if (cache.size > 10_000) cache.clear();
+    cache.set(arn, { until: now + LOOKUP_CACHE_MS, record });
+    return record;
   };
   const apiDestinations = new ApiDestinationInvoker({
     clock: o.clock,

@@ -1,19 +1,23 @@
 /**
- * Mailroom's own HTTP endpoints under /_mailroom/: health (for load balancers and tests) and the clock, so a test
- * can see the server's scaled time.
+ * Mailroom's own HTTP endpoints under /_mailroom/: health (for load balancers and tests), the clock, so a test
+ * can see the server's scaled time, and the functions (functions-admin.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
+import type { FunctionRegistry } from '../functions/registry.js';
 import type { Store } from '../store/store.js';
+import { registerFunctionsAdmin } from './functions-admin.js';
 
 export interface AdminInfo {
   version: string;
   clock: Clock;
   timeScale: number;
   store: Store;
+  functions: FunctionRegistry;
 }
 
 export function registerAdmin(app: FastifyInstance, info: AdminInfo): void {
   app.get('/_mailroom/health', async () => ({ status: 'ok', version: info.version, store: info.store.kind }));
   app.get('/_mailroom/clock', async () => ({ now: new Date(info.clock.now()).toISOString(), timeScale: info.timeScale }));
+  registerFunctionsAdmin(app, info.functions);
 }

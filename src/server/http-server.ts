@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import type { ProtocolAdapter, WireRequest } from '../protocols/wire.js';
 import { registerAdmin, type AdminInfo } from './admin.js';
+import { registerDeliveryAdmin } from './admin-deliveries.js';
 
 /** Large enough for a 1 MiB PutEvents request or SQS message after JSON escaping or base64. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -65,6 +66,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   });
 
   registerAdmin(app, options.admin);
+  registerDeliveryAdmin(app, options.admin.store);
 
   app.all('/*', async (req, reply) => {
     const wire: WireRequest = {

@@ -16,6 +16,10 @@ export interface ServeOptions {
   /** Simulated seconds per real second; 1 is real time. */
   timeScale: number;
   logger: Logger;
+  /** Lambda-style functions to register at start (the config file's). */
+  functions?: readonly unknown[];
+  /** Where relative function handler paths start. */
+  functionsBaseDir?: string;
 }
 
 export interface MailroomServer extends AsyncDisposable {
@@ -27,7 +31,7 @@ export interface MailroomServer extends AsyncDisposable {
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
-  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger });
+  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir });
   const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, options.logger)];
   try {
     const http = await startHttpServer({
@@ -35,7 +39,7 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
       port: options.port,
       adapters,
       logger: options.logger,
-      admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store },
+      admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store, functions: mailroom.functions },
     });
     let closing: Promise<void> | undefined;
     // Stop taking requests first, so nothing is accepted after the store is closed.
