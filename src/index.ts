@@ -6,3 +6,5 @@ export { startServer, type MailroomServer, type ServeOptions } from './server/in
 export { ManualClock, ScaledClock, SystemClock, type Clock, type TimerHandle } from './clock.js';
 export { ServiceError, ERROR_CATALOGUE, type ErrorCode } from './errors.js';
 export type { EventEnvelope, PutEventsEntry } from './events/index.js';
+export { FunctionSpecError, functionArn, type FunctionSpec } from './functions/spec.js';
+export type { InvocationRecord } from './functions/retry.js';

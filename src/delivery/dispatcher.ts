@@ -60,6 +60,8 @@ export class Dispatcher {
   readonly #waiting = new Map<string, Waiting[]>();
   readonly #abort = new AbortController();
   #timer: TimerHandle | undefined;
+  /** When the timer fires (clock time), while it is armed. */
+  #timerAt: number | undefined;
   #tokenTimers = new Map<string, TimerHandle>();
   #pumping = false;
   #again = false;
@@ -131,17 +133,41 @@ export class Dispatcher {
   }
 
   async #armTimer(): Promise<void> {
-    const next = await this.#o.store.nextDueAt();
-    if (next === undefined) return this.#timer?.cancel();
+    // Targets with claimed deliveries waiting for a slot are left out, as the claim leaves them out: their due rows
+    // must not hide when another target's next delivery (a retry in 1 s) falls due. They wake us as their slots
+    // free up; polling at a tenth of the lease while any are waiting is only a safety net.
+    const waiting = [...this.#waiting.keys()];
+    const poll = waiting.length > 0 ? this.#o.leaseMs / 10 : undefined;
+    const next = await this.#o.store.nextDueAt(waiting);
+    if (next === undefined) return poll === undefined ? this.#disarm() : this.#arm(poll);
     const wait = next - this.#o.clock.now();
-    // Due now but not claimed: those belong to targets at their limit, which wake us as slots free up.
-    if (wait <= 0) return this.#waitingCount() > 0 ? this.#arm(this.#o.leaseMs / 10) : this.#arm(0);
-    this.#arm(wait);
+    // Due now but not claimed: it fell due after the claim, or there is no room in flight (finishing attempts wake us).
+    const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
+    if (wait <= 0) return this.#arm(free > 0 ? 0 : (poll ?? this.#o.leaseMs / 10));
+    this.#arm(poll === undefined ? wait : Math.min(wait, poll));
   }
 
   #arm(ms: number): void {
     this.#timer?.cancel();
-    this.#timer = this.#o.clock.setTimer(ms, () => this.wake());
+    this.#timerAt = this.#o.clock.now() + ms;
+    this.#timer = this.#o.clock.setTimer(ms, () => {
+      this.#timerAt = undefined;
+      this.wake();
+    });
+  }
+
+  #disarm(): void {
+    this.#timer?.cancel();
+    this.#timerAt = undefined;
+  }
+
+  /**
+   * A settled outcome made a delivery due at `dueAt` (a retry, a follow-up). The timer was armed while it was
+   * leased, before its outcome was committed, so bring the timer forward if it would fire later than that.
+   */
+  #armBy(dueAt: number): void {
+    if (this.#stopping || (this.#timerAt !== undefined && this.#timerAt <= dueAt)) return;
+    this.#arm(Math.max(0, dueAt - this.#o.clock.now()));
   }
 
   #waitingCount(): number {
@@ -151,6 +177,14 @@ export class Dispatcher {
   }
 
   async #enqueue(delivery: ClaimedDelivery): Promise<void> {
+    const running = this.#inFlight.get(delivery.id);
+    if (running) {
+      // Its lease ran out while this process was still attempting it (a function may run for 15 minutes, longer
+      // than a lease): the claim has renewed the lease, so the running attempt settles under the new one rather
+      // than a second attempt starting.
+      running.delivery.leaseUntil = delivery.leaseUntil;
+      return;
+    }
     let key: string;
     try {
       const limits = await this.#o.handlers[delivery.kind].limits(delivery);
@@ -230,6 +264,8 @@ export class Dispatcher {
         this.#o.logger.warn({ deliveryId: delivery.id }, 'delivery lease was lost before its outcome was recorded; another dispatcher owns it now');
         return;
       }
+      const dueAt = Math.min(rest.next.status === 'pending' ? rest.next.dueAt : Infinity, ...(rest.followUps ?? []).map((f) => f.dueAt));
+      if (dueAt !== Infinity) this.#armBy(dueAt);
       if (result!.deadLetter === 'queued' && rest.deadLetter) this.#o.queueArrived?.(rest.deadLetter.message.queue);
       afterSettle?.(result!.deadLetter);
     } catch (err) {
@@ -238,7 +274,7 @@ export class Dispatcher {
   }
 
   async #shutdown(): Promise<void> {
-    this.#timer?.cancel();
+    this.#disarm();
     for (const t of this.#tokenTimers.values()) t.cancel();
     this.#tokenTimers.clear();
     const waiting = [...this.#waiting.values()].flat().map((w) => w.delivery.id);

@@ -2,25 +2,17 @@
  * The value index of one field path: given one value of the event at that path, find every rule condition it
  * satisfies without looking at the others. Exact values and equals-ignore-case are hash lookups; prefixes,
  * suffixes and wildcards (by their leading literal) go through AffixIndex; numeric ranges through RangeIndex.
- * Anything-but conditions that are a field's only alternative go through ExclusionIndex, which reports the
- * few they exclude rather than the many they accept. CIDRs (rare) and anything-but conditions listed alongside
- * other alternatives for the same field (rarer) are scanned one by one.
+ * Anything-but conditions that are a field's only alternative are not indexed at all: they hold for nearly
+ * every value, so marking them would touch every such rule on every event; the matcher checks them against the
+ * field's values only for sub-rules that are otherwise candidates. CIDRs (rare) and anything-but conditions
+ * listed alongside other alternatives for the same field (rarer) are scanned one by one.
  */
 import { AffixIndex } from './affix-index.js';
 import { Bag, BagMap } from './bag.js';
 import { cidrContains, looksLikeIp, parseIp } from './cidr.js';
 import { conditionMatches, lowerCase } from './conditions.js';
-import { ExclusionIndex } from './exclusion-index.js';
 import { RangeIndex } from './range-index.js';
-import {
-  recordHit,
-  recordVeto,
-  type ArrayTrail,
-  type FieldSlot,
-  type IndexEntry,
-  type MatchContext,
-  type SubRule,
-} from './rule-state.js';
+import { recordHit, type ArrayTrail, type FieldSlot, type IndexEntry, type MatchContext, type SubRule } from './rule-state.js';
 import { wildcardMatches } from './wildcard.js';
 
 export class FieldIndex implements FieldSlot {
@@ -28,7 +20,6 @@ export class FieldIndex implements FieldSlot {
   readonly values: unknown[] = [];
   readonly trails: Array<ArrayTrail | null> = [];
   inArray = false;
-  count = 0;
   /** Number of index entries plus field uses without entries; the tree drops the path when it reaches 0. */
   refs = 0;
 
@@ -44,8 +35,9 @@ export class FieldIndex implements FieldSlot {
   private readonly wildcards = new AffixIndex<IndexEntry>(false);
   private readonly ranges = new RangeIndex();
   private readonly cidrs = new Bag<IndexEntry>();
-  private readonly exclusions: ExclusionIndex;
-  /** Anything-but conditions of uses with other alternatives too: these record hits, not vetoes. */
+  /** Entries of negative uses, which are checked on candidates and need every value of the field kept. */
+  private negatives = 0;
+  /** Anything-but conditions listed with other alternatives for the same field: scanned, recording hits. */
   private readonly negations = new Bag<IndexEntry>();
   private readonly exists = new Bag<IndexEntry>();
   private readonly triggers = new Bag<SubRule>();
@@ -61,13 +53,15 @@ export class FieldIndex implements FieldSlot {
         recordHit(ctx, entry.use);
       }
     };
-    this.exclusions = new ExclusionIndex((use) => recordVeto(ctx, use, this.count));
   }
 
   add(entry: IndexEntry): void {
     this.refs++;
     const c = entry.condition;
-    if (entry.use.negative) return this.exclusions.add(entry);
+    if (entry.use.negative) {
+      this.negatives++;
+      return;
+    }
     switch (c.kind) {
       case 'exact':
         if (typeof c.value === 'string') this.exactStrings.add(c.value, entry);
@@ -88,7 +82,10 @@ export class FieldIndex implements FieldSlot {
   remove(entry: IndexEntry): void {
     this.refs--;
     const c = entry.condition;
-    if (entry.use.negative) return this.exclusions.remove(entry);
+    if (entry.use.negative) {
+      this.negatives--;
+      return;
+    }
     switch (c.kind) {
       case 'exact':
         if (typeof c.value === 'string') this.exactStrings.remove(c.value, entry);
@@ -122,14 +119,13 @@ export class FieldIndex implements FieldSlot {
       this.values.length = 0;
       this.trails.length = 0;
       this.inArray = false;
-      this.count = 0;
       const triggers = this.triggers.items;
       for (let i = 0; i < triggers.length; i++) ctx.candidates.push(triggers[i]);
     }
-    this.count++;
-    // Values are kept only for the array-consistency check, which only concerns values inside arrays.
-    if (trail !== null) {
-      this.inArray = true;
+    // Values are kept for the array-consistency check, which only concerns values inside arrays, and for
+    // checking negative uses, which concerns them all.
+    if (trail !== null || this.negatives > 0) {
+      if (trail !== null) this.inArray = true;
       this.values.push(value);
       this.trails.push(trail);
     }
@@ -138,7 +134,6 @@ export class FieldIndex implements FieldSlot {
     else if (typeof value === 'number') this.acceptNumber(value);
     else this.visitBag(this.exactOthers.get(value as boolean | null));
 
-    if (this.exclusions.size > 0) this.exclusions.match(value);
     const negations = this.negations.items;
     for (let i = 0; i < negations.length; i++) {
       const e = negations[i];

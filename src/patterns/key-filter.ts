@@ -2,8 +2,9 @@
  * A small approximate-membership filter (a blocked Bloom filter) in front of a large Map. With tens of thousands
  * of keys, a V8 Map lookup that misses still walks a bucket chain and dereferences the stored key strings, which
  * costs several cache misses per lookup once the table no longer fits in cache (the per-event garbage of the
- * scanner keeps evicting it). Most event values match no rule, so BagMap asks this filter first: a miss reads
- * one 32-bit word from an array of about 4 bytes per key and answers "absent" about 98% of the time.
+ * scanner keeps evicting it). Most event values match no rule, so BagMap asks this filter first: a lookup reads
+ * one 32-bit word from an array of 2 to 8 bytes per key, and for a value that is not a key answers "absent"
+ * about 98% of the time.
  */
 
 /** Keys are hashed over at most this many characters (both ends of longer strings), bounding the cost. */

@@ -3,16 +3,16 @@
  * has a value index (field-index.ts); an event is walked once over the referenced paths (field-tree.ts), each
  * value marks the field uses it satisfies, and a sub-rule (one `$or` branch) becomes a candidate when its count
  * of satisfied fields reaches its number of required fields. Anything-but uses are the exception: they hold for
- * almost every value, so the index only reports the values they exclude, and they are checked on candidates
- * (with `exists: false` fields and array-element consistency). Matching cost therefore follows the number of
- * satisfied conditions, not the number of rules. Rules are added and removed incrementally.
+ * almost every value, so they are not indexed but checked on candidates, like `exists: false` fields and
+ * array-element consistency. Matching cost therefore follows the number of satisfied conditions, not the number
+ * of rules. Rules are added and removed incrementally.
  */
 import type { CompiledPattern } from './compile.js';
-import { conditionMatches, isAnythingBut } from './conditions.js';
+import { conditionMatches, isAnythingBut, type LeafValue } from './conditions.js';
 import { Bag } from './bag.js';
 import { FieldTree } from './field-tree.js';
 import { JsonScanner, MalformedJson } from './json-scan.js';
-import { negativeHolds, type ArrayTrail, type FieldUse, type MatchContext, type RuleRecord, type SubRule } from './rule-state.js';
+import type { ArrayTrail, FieldUse, MatchContext, RuleRecord, SubRule } from './rule-state.js';
 
 export class Matcher<Id = string> {
   private readonly ctx: MatchContext = { epoch: 0, candidates: [] };
@@ -33,9 +33,7 @@ export class Matcher<Id = string> {
         const others = conditions.filter((c) => !(c.kind === 'exists' && !c.present));
         const role = others.length === conditions.length ? 'positive' : others.length === 0 ? 'absent' : 'mixed';
         const negative = role !== 'absent' && others.length === 1 && isAnythingBut(others[0]);
-        const use: FieldUse = {
-          sr, path, field, role, conditions: others, entries: [], stamp: 0, negative, vetoEpoch: 0, vetoes: 0, vetoValue: 0,
-        };
+        const use: FieldUse = { sr, path, field, role, conditions: others, entries: [], stamp: 0, negative };
         if (role === 'positive' && !negative) sr.required++;
         // A use with no index entries still holds the path, so its presence keeps being observed.
         field.refs++;
@@ -132,7 +130,7 @@ export class Matcher<Id = string> {
         // Counted uses are present in a candidate; a negative one may not be.
         if (use.role === 'positive') return false;
       } else {
-        if (!(use.negative ? negativeHolds(use, epoch) : use.stamp === epoch)) return false;
+        if (!(use.negative ? someValueMatches(use) : use.stamp === epoch)) return false;
         matched++;
         if (use.field.inArray) inArray = true;
       }
@@ -176,6 +174,13 @@ export class Matcher<Id = string> {
     };
     return search(0);
   }
+}
+
+/** Whether a negative use's condition accepts one of its field's values (all kept, see field-index.ts). */
+function someValueMatches(use: FieldUse): boolean {
+  const values = use.field.values;
+  for (let i = 0; i < values.length; i++) if (conditionMatches(use.conditions[0], values[i] as LeafValue)) return true;
+  return false;
 }
 
 /**

@@ -35,15 +35,11 @@ export interface FieldUse {
   readonly entries: IndexEntry[];
   stamp: number;
   /**
-   * A use whose one alternative is an anything-but condition. It holds unless the field is absent or every value
-   * is excluded, so it is indexed by exclusions, which record vetoes (see exclusion-index.ts), is not counted
-   * towards `required`, and is checked by `negativeHolds` once the sub-rule is a candidate.
+   * A use whose one alternative is an anything-but condition. It holds for nearly every value, so it is not
+   * indexed or counted towards `required`; the matcher checks it against the field's values once the sub-rule
+   * is otherwise a candidate.
    */
   readonly negative: boolean;
-  /** Epoch of the vetoes counted in `vetoes`; `vetoValue` is the number of the field value last vetoed. */
-  vetoEpoch: number;
-  vetoes: number;
-  vetoValue: number;
 }
 
 export interface SubRule {
@@ -71,13 +67,14 @@ export interface IndexEntry {
 export interface FieldSlot {
   /** Epoch in which the path last had a value; equals the context epoch when present in this event. */
   seen: number;
-  /** This event's values at the path that sit inside tracked arrays, with their positions (see field-tree.ts). */
+  /**
+   * This event's values at the path that sit inside tracked arrays, with their positions (see field-tree.ts);
+   * all its values (positions null outside arrays) when some negative use needs them.
+   */
   readonly values: unknown[];
   readonly trails: Array<ArrayTrail | null>;
   /** Whether some value at this path in this event sits inside an array of objects. */
   inArray: boolean;
-  /** How many values the path has in this event (when `seen` is the current epoch). */
-  count: number;
   /** Users of this path (index entries and field uses); the path is dropped when it reaches 0. */
   refs: number;
   add(entry: IndexEntry): void;
@@ -105,20 +102,3 @@ export function recordHit(ctx: MatchContext, use: FieldUse): void {
   if (use.role === 'positive' && ++sr.count === sr.required) ctx.candidates.push(sr);
 }
 
-/** Notes that value number `value` (counting from 1 in this event) of the use's field is excluded by it. */
-export function recordVeto(ctx: MatchContext, use: FieldUse, value: number): void {
-  if (use.vetoEpoch !== ctx.epoch) {
-    use.vetoEpoch = ctx.epoch;
-    use.vetoes = 0;
-    use.vetoValue = 0;
-  }
-  // A value can be excluded twice by one condition (two matching prefixes, say): count values, not exclusions.
-  if (use.vetoValue === value) return;
-  use.vetoValue = value;
-  use.vetoes++;
-}
-
-/** Whether a `negative` use holds: its field has a value in this event that it does not exclude. */
-export function negativeHolds(use: FieldUse, epoch: number): boolean {
-  return use.field.seen === epoch && !(use.vetoEpoch === epoch && use.vetoes === use.field.count);
-}

@@ -1,9 +1,11 @@
 /**
  * The admin API for Lambda-style functions, under /_mailroom/functions: list (GET), register or replace
  * (PUT /:name with the spec as JSON), describe (GET /:name) and remove (DELETE /:name). What a valid function is
- * is decided by resolveFunctionSpec, as for the config file. Errors take AWS's JSON shape with Lambda's names.
+ * is decided by resolveFunctionSpec, as for the config file. Errors take AWS's JSON shape with codes from the
+ * catalogue (src/errors.ts), but REST statuses: a function that does not exist is 404, as Lambda answers.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ErrorCode } from '../errors.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { FunctionSpecError, functionArn, type FunctionSpec } from '../functions/spec.js';
 
@@ -23,12 +25,12 @@ export function registerFunctionsAdmin(app: FastifyInstance, functions: Function
     try {
       body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
     } catch {
-      return error(reply, 400, 'InvalidRequestContentException', 'The request body must be the function as a JSON object, e.g. {"handler": "handlers/orders.js"}.');
+      return error(reply, 400, 'SerializationException', 'The request body must be the function as a JSON object, e.g. {"handler": "handlers/orders.js"}.');
     }
     let input = body;
     if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
       const given = (body as { name?: unknown }).name;
-      if (given !== undefined && given !== name) return error(reply, 400, 'InvalidParameterValueException', `The name in the body (${JSON.stringify(given)}) does not match the name in the path ('${name}').`);
+      if (given !== undefined && given !== name) return error(reply, 400, 'ValidationException', `The name in the body (${JSON.stringify(given)}) does not match the name in the path ('${name}').`);
       // The path names the function, so the body need not repeat it.
       input = { ...body, name };
     }
@@ -37,7 +39,7 @@ export function registerFunctionsAdmin(app: FastifyInstance, functions: Function
       const spec = await functions.register(input);
       return reply.status(existed ? 200 : 201).send(describe(spec));
     } catch (err) {
-      if (err instanceof FunctionSpecError) return error(reply, 400, 'InvalidParameterValueException', err.message);
+      if (err instanceof FunctionSpecError) return error(reply, 400, 'ValidationException', err.message);
       throw err;
     }
   });
@@ -57,6 +59,6 @@ function notFound(reply: FastifyReply, name: string) {
   return error(reply, 404, 'ResourceNotFoundException', `Function not found: ${functionArn(name)}`);
 }
 
-function error(reply: FastifyReply, status: number, type: string, message: string) {
+function error(reply: FastifyReply, status: number, type: ErrorCode, message: string) {
   return reply.status(status).type('application/json').send(JSON.stringify({ __type: type, message }));
 }

@@ -1,9 +1,9 @@
 /**
  * Function targets in-process, on a ManualClock, with real worker threads: a rule target naming a function's ARN
  * queues the event for it; Lambda's asynchronous retries (about 1 and 2 minutes apart) run at the right clock
- * times; timeouts take the same path; exhausted retries and old events reach the on-failure destination with
- * Lambda's invocation record; success reaches the on-success one; a function that does not exist is a NO_RESOURCE
- * dead letter on the rule target's DLQ.
+ * times; timeouts take the same path, and a function running past the dispatcher's lease is still invoked once;
+ * exhausted retries and old events reach the on-failure destination with Lambda's invocation record; success
+ * reaches the on-success one; a function that does not exist is a NO_RESOURCE dead letter on the target's DLQ.
  *
  * Each invocation is seen when the handler (fixtures/report.ts) posts to a local HTTP sink. Between clock
  * advances the test waits, on real promises and in a bounded loop, for the dispatcher to be idle: every due
@@ -42,9 +42,9 @@ describe('function targets', () => {
   });
 
   /** Waits (a bounded number of real seconds, never a fixed sleep) until `done()` holds. */
-  async function until(done: () => boolean, what: string): Promise<void> {
+  async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
     const deadline = Date.now() + 30_000;
-    while (!done()) {
+    while (!(await done())) {
       if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
       await nextTurn();
     }
@@ -74,7 +74,7 @@ describe('function targets', () => {
     return result.Entries[0]!.EventId;
   }
 
-  /** The event's function delivery: created after its rule-target delivery, and delivery ids grow with creation. */
+  /** The event's function delivery: created after its rule-target delivery, and listDeliveries keeps creation order. */
   async function functionDelivery(eventId: string) {
     const deliveries = await mailroom.store.listDeliveries({ eventId, limit: 10 });
     assert.equal(deliveries.length, 2, `expected a target and a function delivery, got ${JSON.stringify(deliveries)}`);
@@ -167,6 +167,24 @@ describe('function targets', () => {
     assert.equal(record.requestContext.condition, 'RetriesExhausted');
     assert.equal(record.requestContext.approximateInvokeCount, 3);
     assert.deepEqual(record.responsePayload, { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds', trace: [] });
+  });
+
+  it("runs a function for longer than the dispatcher's 5-minute lease once, not twice", async () => {
+    await mailroom.functions.register({ name: 'long', handler: 'report.ts', timeoutSeconds: 450 });
+    await route(functionArn('long'));
+
+    const first = sink.nextRequest();
+    const eventId = await putEvent('hang');
+    await first;
+    clock.advance(300_000); // the lease runs out, and the dispatcher's timer claims the delivery again
+    await until(async () => (await functionDelivery(eventId)).leaseUntil === T0 + 600_000, 'the delivery to be claimed again');
+    clock.advance(150_000); // the timeout
+    await quiet();
+
+    assert.equal(sink.requests.length, 1);
+    const history = await mailroom.store.attemptHistory((await functionDelivery(eventId)).id);
+    assert.deepEqual(history.map((a) => [a.at - T0, a.durationMs, a.errorCode]), [[0, 450_000, 'timeout']]);
+    assert.equal((await functionDelivery(eventId)).dueAt, T0 + 510_000, 'the timed-out attempt was recorded and its retry scheduled');
   });
 
   it('sends the record at once when maximumRetryAttempts is 0', async () => {

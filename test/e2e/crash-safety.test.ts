@@ -4,12 +4,12 @@
  * is the event by default). Once the API has seen about 30% of them the server gets SIGKILL, with deliveries in
  * flight and claimed; a new server on the same data dir must then deliver every acknowledged event at least once
  * (duplicates allowed). The deliveries that were claimed at the kill are leased for 5 minutes of clock time, so
- * they fall due only when the lease ends: at --time-scale 30 that is 10 s real. The scale is 30 rather than 60
- * because the 5 s HTTP timeout is then 166 ms real: at 60 (83 ms) a loaded 2-core machine overran it for about half
- * of the calls — each a TIMEOUT and a retry, so a duplicate (allowed, but it hid what the test is about).
+ * they fall due only when the lease ends: at --time-scale 40 that is 7.5 s real. Not 60 (5 s): the 5 s HTTP
+ * timeout would then be 83 ms real, which a loaded 2-core machine overran for about half of the calls — each a
+ * TIMEOUT and a retry, so a duplicate (allowed, but it hid what the test is about). At 40 it is 125 ms.
  *
  * Note: a --time-scale clock starts from the real time when the process starts, so the restarted server's clock is
- * behind the killed one's by (scale - 1) × its uptime; the leases end about `uptime + 5 s` real after the restart.
+ * behind the killed one's by (scale - 1) × its uptime; the leases end about the killed one's uptime + 7.5 s (real) after the restart.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -21,7 +21,7 @@ import { untilRequests } from './delivery-helpers.js';
 const EVENTS = 3_000;
 const BATCH = 10;
 const SENDERS = 16;
-const SCALE = 30;
+const SCALE = 40;
 
 it('delivers every acknowledged event at least once across a kill -9 in the middle of deliveries', { timeout: 120_000 }, async () => {
   const seen = new Map<string, number>();

@@ -27,8 +27,8 @@ export async function untilRequests(sink: HttpSink, done: () => boolean, ms: num
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`timed out after ${ms} ms: ${what()}`);
     // The check above and this subscription run in the same tick, so no request can slip between them.
-    await within(sink.nextRequest(), left, what()).catch((err: Error) => {
-      if (!done()) throw err;
+    await within(sink.nextRequest(), left, '').catch(() => {
+      if (!done()) throw new Error(`timed out after ${ms} ms: ${what()}`);
     });
   }
 }

@@ -67,7 +67,7 @@ it('retries, dead-letters and records metrics as the seed story says, driven by 
         const data = await store.queryMetrics({ namespace: 'AWS/Events', name, dimensions, from: 0, to: Number.MAX_SAFE_INTEGER });
         return { sum: data.reduce((n, d) => n + d.sum, 0), count: data.reduce((n, d) => n + d.count, 0), max: Math.max(0, ...data.map((d) => d.max)) };
       };
-      for (const dimensions of [{ RuleName: 'item-sold' }, { EventBusName: 'orders', RuleName: 'item-sold' }, {}]) {
+      for (const dimensions of [{ RuleName: 'item-sold' }, { EventBusName: 'orders', RuleName: 'item-sold' }, {}] as Record<string, string>[]) {
         const what = JSON.stringify(dimensions);
         // AWS counts an invocation once it succeeded or failed for good: 4 events, 4 invocations, 2 of them failed.
         assert.equal((await total('Invocations', dimensions)).sum, 4, `Invocations ${what}`);

@@ -25,10 +25,11 @@ export function tempDataDir(prefix = 'mailroom-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startServerProcess(options: { dataDir?: string; timeScale?: number; port?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(options: { dataDir?: string; timeScale?: number; port?: number; config?: string } = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
   if (options.timeScale) args.push('--time-scale', String(options.timeScale));
+  if (options.config) args.push('--config', options.config);
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -41,7 +41,7 @@ describe('large indexes', () => {
     for (let i = 0; i < N; i++) m.add(i, parsePattern(JSON.stringify(rule(i))));
     for (let i = 0; i < N; i += 7) assert.deepEqual(matchBoth(m, eventFor(i)), [i]);
     assert.deepEqual(matchBoth(m, { s: 'v-none', n: -1, t: 'x' }), []);
-    // An excluded value vetoes just its own rule.
+    // An excluded value fails just the rule excluding it.
     assert.deepEqual(matchBoth(m, { s: 'x3', t: 't3' }), []);
     assert.deepEqual(matchBoth(m, { s: 'x3', t: 'u7' }), [3]);
 

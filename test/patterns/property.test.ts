@@ -2,8 +2,9 @@
  * Property test: a Matcher holding many random rules must return exactly the rules that a naive, independent
  * per-rule evaluator (written here from the documented semantics) says match, for random events, through both
  * matchEvent and matchJson, and after random removals. A second, dense mix puts many numeric ranges and
- * anything-but conditions on the same few fields, so the range and exclusion indexes are built, rebuilt after
- * removals, and left again when removals bring a field below the indexing threshold.
+ * anything-but conditions on the same few fields, so the range index is built, rebuilt after removals and left
+ * again when removals bring a field below the indexing threshold, and anything-but uses are checked on
+ * candidates and trigger anything-but-only rules, inside and outside arrays.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -75,7 +75,9 @@ export class Events {
     this.#countEvents = db.prepare<[], number>('SELECT count(*) FROM events').pluck();
     this.#countAll = db.prepare<[], number>('SELECT count(*) FROM deliveries').pluck();
     this.#countByStatus = db.prepare<[string], number>('SELECT count(*) FROM deliveries WHERE status = ?').pluck();
-    const list = (where: string) => db.prepare<unknown[], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries ${where} ORDER BY id LIMIT ?`);
+    // rowid, not id: ids from the writer thread (ingest) and the main connection (follow-ups) come from different
+    // generators, which order the ids of one millisecond by their random prefixes rather than by creation.
+    const list = (where: string) => db.prepare<unknown[], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries ${where} ORDER BY rowid LIMIT ?`);
     this.#listAll = list('');
     const ofEvent = 'event_seq = (SELECT seq FROM events WHERE id = ?)';
     this.#listByEvent = list(`WHERE ${ofEvent}`);
@@ -96,7 +98,7 @@ export class Events {
     return (status === undefined ? this.#countAll.get() : this.#countByStatus.get(status))!;
   }
 
-  /** Deliveries in creation order (their ids are time-ordered). */
+  /** Deliveries in creation (insertion) order. */
   listDeliveries({ eventId, status, limit }: DeliveryFilter): DeliveryRecord[] {
     let rows: DeliveryRow[];
     if (eventId !== undefined && status !== undefined) rows = this.#listByEventAndStatus.all(eventId, status, limit);

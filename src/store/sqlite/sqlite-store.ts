@@ -224,8 +224,8 @@ export class SqliteStore implements Store {
   async claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]> {
     return this.#deliveries.claim(request.now, request.owner, request.leaseUntil, request.limit, request.skipTargets);
   }
-  async nextDueAt(): Promise<number | undefined> {
-    return this.#deliveries.nextDueAt();
+  async nextDueAt(skipTargets?: readonly string[]): Promise<number | undefined> {
+    return this.#deliveries.nextDueAt(skipTargets);
   }
   async settle(outcomes: DeliveryOutcome[]): Promise<SettleResult[]> {
     const batch: SettleBatch = { outcomes };
@@ -316,10 +316,11 @@ export class SqliteStore implements Store {
   // --- end SQS queues ---
 
   /**
-   * Runs a control-plane write on the main connection between two ingest commits, never during one: the writer
-   * thread then never holds the write lock at the same time, so the event loop does not sit in SQLite's busy
-   * handler, and a stream of control-plane writes cannot starve ingest (nor the reverse). It waits for at most
-   * one commit.
+   * Runs a write on the main connection between two ingest commits, never during one. Every write of the main
+   * connection must come through here (control plane, and the dispatcher's claims and settlements alike): the
+   * writer thread then never holds the write lock at the same time, so the event loop does not sit in SQLite's
+   * busy handler, a deferred transaction cannot fail with SQLITE_BUSY_SNAPSHOT, and neither side can starve the
+   * other. It waits (asynchronously) for at most one commit.
    */
   #write<R>(fn: () => R): Promise<R> {
     return this.#ingest.between(fn);

@@ -19,7 +19,6 @@ const db = openDatabase(path);
 // Its own id generator: a random node part per generator keeps ids unique across a restarted thread too.
 const ingest = new IngestTransaction(db, new IdGenerator());
 
-const T = { busy: 0, groups: 0, events: 0, maxGroup: 0, last: performance.now() };
 const reply = (message: FromWriter) => port.postMessage(message);
 
 function commit(group: PackedGroup): FromWriter {
@@ -35,14 +34,7 @@ function commit(group: PackedGroup): FromWriter {
 }
 
 port.on('message', (message: ToWriter) => {
-  if (message.type === 'write') {
-    const t0 = performance.now();
-    const r = commit(message.group);
-    const t1 = performance.now();
-    T.busy += t1 - t0; T.groups++; T.events += message.group.strings.length / 7; T.maxGroup = Math.max(T.maxGroup, message.group.strings.length / 7);
-    if (t1 - T.last > 2000) { process.stderr.write(`writer: busy ${(T.busy / (t1 - T.last) * 100).toFixed(0)}% groups ${T.groups} ev/group ${(T.events / T.groups).toFixed(0)} max ${T.maxGroup} ms/group ${(T.busy / T.groups).toFixed(2)}\n`); T.busy = 0; T.groups = 0; T.events = 0; T.maxGroup = 0; T.last = t1; }
-    return reply(r);
-  }
+  if (message.type === 'write') return reply(commit(message.group));
   // 'close': the main thread sends it only when no group is in flight; closing the port lets the thread exit.
   db.close();
   port.close();
