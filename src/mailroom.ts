@@ -55,9 +55,9 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const store = await openStore({ dataDir: options.dataDir, clock });
   const router = new Router(store);
   let delivery: DeliveryEngine | undefined;
-  const eventBridge = new EventBridge({ store, clock, router, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock });
   const metrics = new MetricRecorder(store, clock, logger);
+  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
+  const sqs = new Sqs({ store, clock });
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);

@@ -9,6 +9,8 @@ export interface EventsDeps {
   store: Store;
   clock: Clock;
   router: Router;
+  /** Where ingest records MatchedEvents and TriggeredRules. */
+  metrics?: { add(namespace: string, name: string, dimensions: Record<string, string>, value: number): void };
   /** Called after an ingest commit that recorded deliveries, so the dispatcher claims them at once. */
   onDeliveriesRecorded?: () => void;
 }

@@ -94,6 +94,30 @@ export class PutEventsService {
   async #ingest(batch: IngestEntry[]): Promise<void> {
     await this.deps.store.ingest(batch);
     if (batch.some((e) => e.deliveries.length > 0)) this.deps.onDeliveriesRecorded?.();
+    this.#countMatches(batch);
+  }
+
+  /** MatchedEvents and TriggeredRules of committed events, one metric update per request rather than per event. */
+  #countMatches(batch: IngestEntry[]): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    let matched = 0;
+    const triggered = new Map<string, { bus: string; rule: string; n: number }>();
+    for (const { event, deliveries } of batch) {
+      if (deliveries.length === 0) continue;
+      matched++;
+      for (const rule of new Set(deliveries.map((d) => d.ruleName))) {
+        const key = `${event.bus}/${rule}`;
+        const t = triggered.get(key);
+        if (t) t.n++;
+        else triggered.set(key, { bus: event.bus, rule, n: 1 });
+      }
+    }
+    if (matched > 0) metrics.add('AWS/Events', 'MatchedEvents', {}, matched);
+    for (const { bus, rule, n } of triggered.values()) {
+      metrics.add('AWS/Events', 'TriggeredRules', { RuleName: rule }, n);
+      metrics.add('AWS/Events', 'TriggeredRules', { EventBusName: bus, RuleName: rule }, n);
+    }
   }
 
   #deliveries(matched: RoutedRule[], now: number): NewDelivery[] {

@@ -9,7 +9,8 @@
  * TIMEOUT and a retry, so a duplicate (allowed, but it hid what the test is about). At 40 it is 125 ms.
  *
  * Note: a --time-scale clock starts from the real time when the process starts, so the restarted server's clock is
- * behind the killed one's by (scale - 1) × its uptime; the leases end about the killed one's uptime + 7.5 s (real) after the restart.
+ * behind the killed one's by (scale - 1) × its uptime; the leases end about the killed one's uptime + 7.5 s (real)
+ * after the restart.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';

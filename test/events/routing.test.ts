@@ -50,6 +50,14 @@ describe('routing at ingest', () => {
     assert.equal(d!.ruleArn, 'arn:aws:events:us-east-1:000000000000:rule/big');
     assert.deepEqual(await targetsOf(await send({ amount: 5 })), ['all/c']);
     assert.deepEqual(await targetsOf(await send({ amount: 500 }, 'other')), ['big/a', 'big/b']);
+    await send({}, 'nobody-listens');
+
+    await mailroom.metrics.flush();
+    const sum = async (name: string, dimensions: Record<string, string>) =>
+      (await mailroom.store.queryMetrics({ namespace: 'AWS/Events', name, dimensions, from: 0, to: Number.MAX_SAFE_INTEGER })).reduce((n, d) => n + d.sum, 0);
+    assert.equal(await sum('MatchedEvents', {}), 3);
+    assert.equal(await sum('TriggeredRules', { RuleName: 'big' }), 2);
+    assert.equal(await sum('TriggeredRules', { EventBusName: 'default', RuleName: 'all' }), 2);
   });
 
   it('stores the EventBridge envelope', async () => {

@@ -5,6 +5,7 @@
  * A group travels as two flat arrays, one of strings and one of numbers, instead of the IngestEntry objects:
  * structured clone then copies each string once and no property names, which keeps the main thread's share small.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { IngestEntry } from '../store.js';
 import type { Settings } from './database.js';
@@ -12,6 +13,8 @@ import type { Settings } from './database.js';
 /** The writer thread's `workerData`. */
 export interface WriterOptions {
   path: string;
+  /** The thread's end of the channel that carries every message below. */
+  port: MessagePort;
 }
 
 /** One group commit's worth of ingest calls; see packGroup for the layout. */

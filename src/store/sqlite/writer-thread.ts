@@ -3,15 +3,14 @@
  * it commits the ingest groups the main thread sends, one at a time, and answers each once it is durable.
  * The inserts and the fsync run here, so they no longer stop the main thread's event loop.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { IdGenerator } from '../ids.js';
 import { openDatabase, readSettings } from './database.js';
 import { IngestTransaction } from './ingest-transaction.js';
 import { toWire, unpackGroup, type FromWriter, type PackedGroup, type ToWriter, type WriterOptions } from './writer-protocol.js';
 
-const port = parentPort;
-if (!port) throw new Error('writer-thread.ts runs as a worker thread of the SQLite store');
-const { path } = workerData as WriterOptions;
+if (isMainThread) throw new Error('writer-thread.ts runs as a worker thread of the SQLite store');
+const { path, port } = workerData as WriterOptions;
 
 // The main connection created and migrated the file before starting this thread; same pragmas here (WAL,
 // synchronous=FULL, busy_timeout), since this is the connection whose commits acknowledge events.

@@ -2,6 +2,11 @@
  * The main thread's handle on the SQLite writer thread (writer-thread.ts): hands it one group commit at a time and
  * turns its answer into per-caller outcomes for GroupCommit, which accumulates the next group meanwhile.
  *
+ * The answers come on a MessagePort of their own, so that besides the usual 'message' event the main thread can
+ * also pick an answer up synchronously (`poll`) while it is busy handling requests: the next group then goes to
+ * the thread at once instead of after the rest of that event-loop turn, which otherwise left the thread idle for
+ * 2-3 ms of every 8-10 ms commit cycle under load.
+ *
  * The thread starts on the first write, so a process that only reads or manages rules (the CLI, most tests) never
  * pays for one. If it dies (an uncaught error, an out-of-memory, a failed open), the group in flight is rejected
  * with a WriterThreadError and the next write starts a new thread: the store stays usable, and the main connection
@@ -9,7 +14,7 @@
  * died after the fsync), so its callers must treat it as not acknowledged, as with any failed PutEvents.
  */
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { IngestEntry } from '../store.js';
 import type { Settings } from './database.js';
@@ -31,10 +36,11 @@ const DEFAULT_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './writer-thread
  * so a .ts entry (tests, `node --import tsx`) is booted through tsx's API first; the compiled .js needs nothing.
  */
 function spawn(entry: URL, options: WriterOptions): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: options });
+  const transferList = [options.port];
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: options, transferList });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const boot = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: options });
+  return new Worker(boot, { eval: true, workerData: options, transferList });
 }
 
 interface Pending<T> {
@@ -45,6 +51,8 @@ interface Pending<T> {
 /** One running thread and what is waiting on it. */
 interface Thread {
   worker: Worker;
+  /** Our end of the channel to the thread: groups out, answers back. */
+  port: MessagePort;
   ready: Promise<Settings>;
   /** Set while a group is in flight (at most one). */
   group?: Pending<GroupReply>;
@@ -52,13 +60,13 @@ interface Thread {
 }
 
 export class WriterThread {
-  readonly #options: WriterOptions;
+  readonly #path: string;
   readonly #entry: URL;
   #thread: Thread | undefined;
 
   /** `entry` replaces the thread's script (tests use it to simulate a crash). */
   constructor(path: string, entry: URL = DEFAULT_ENTRY) {
-    this.#options = { path };
+    this.#path = path;
     this.#entry = entry;
   }
 
@@ -78,12 +86,20 @@ export class WriterThread {
     const reply = new Promise<GroupReply>((resolve, reject) => (thread.group = { resolve, reject }));
     // Referenced only while a group is in flight: an idle writer must not keep the process alive, but a
     // pending acknowledgement must.
-    thread.worker.ref();
-    thread.worker.postMessage(message);
+    thread.port.ref();
+    thread.port.postMessage(message);
     return reply.then((answer) => {
       if (answer.type === 'failed') throw fromWire(answer.error);
       return outcomesOf(callers.length, answer.rejected);
     });
+  }
+
+  /** Takes the answer to the group in flight if it has arrived, without waiting for its 'message' event. */
+  poll(): void {
+    const thread = this.#thread;
+    if (!thread?.group) return;
+    const answer = receiveMessageOnPort(thread.port);
+    if (answer) this.#receive(thread, answer.message as FromWriter);
   }
 
   /** Lets the thread close its connection and exit. Call only once no group is in flight (GroupCommit drained). */
@@ -93,7 +109,7 @@ export class WriterThread {
     thread.closing = true;
     thread.worker.ref();
     const exited = once(thread.worker, 'exit');
-    thread.worker.postMessage({ type: 'close' } satisfies ToWriter);
+    thread.port.postMessage({ type: 'close' } satisfies ToWriter);
     await exited;
   }
 
@@ -103,24 +119,24 @@ export class WriterThread {
   }
 
   #start(): Thread {
-    const worker = spawn(this.#entry, this.#options);
+    const { port1: port, port2 } = new MessageChannel();
+    const worker = spawn(this.#entry, { path: this.#path, port: port2 });
     worker.unref();
     let ready!: Pending<Settings>;
-    const thread: Thread = { worker, ready: new Promise<Settings>((resolve, reject) => (ready = { resolve, reject })), closing: false };
+    const thread: Thread = { worker, port, ready: new Promise<Settings>((resolve, reject) => (ready = { resolve, reject })), closing: false };
     // Nobody may be waiting for readiness; its failure reaches the group in flight through 'exit' anyway.
     thread.ready.catch(() => {});
-    let crash = 'it exited';
-    worker.on('message', (message: FromWriter) => {
-      if (message.type === 'ready') return ready.resolve(message.settings);
-      const group = thread.group;
-      thread.group = undefined;
-      worker.unref();
-      group?.resolve(message);
+    port.on('message', (message: FromWriter) => {
+      if (message.type === 'ready') ready.resolve(message.settings);
+      else this.#receive(thread, message);
     });
+    port.unref();
+    let crash = 'it exited';
     worker.on('error', (error) => {
       crash = error.message;
     });
     worker.on('exit', (code) => {
+      port.close();
       if (this.#thread === thread) this.#thread = undefined;
       if (thread.closing) return;
       const error = new WriterThreadError(`${crash}, exit code ${code}`);
@@ -128,5 +144,12 @@ export class WriterThread {
       thread.group?.reject(error);
     });
     return thread;
+  }
+
+  #receive(thread: Thread, answer: GroupReply): void {
+    const group = thread.group;
+    thread.group = undefined;
+    thread.port.unref();
+    group?.resolve(answer);
   }
 }
