@@ -8,7 +8,7 @@
  *
  *   node --import tsx bench/delivery.ts [events for (a), default 30000]
  */
-import { createServer } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,37 @@ export async function deliveriesPerSecond(events: number): Promise<{ perSecond: 
   }
 }
 
+/**
+ * The transport's ceiling on this machine: a bare keep-alive `http.request` loop (64 in flight) to the same sink
+ * process, doing nothing else. Deliveries cannot go faster than this; the gap is the engine's own cost.
+ */
+export async function bareHttpCeiling(requests: number): Promise<number> {
+  const sink = await startSinkProcess();
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const { port } = new URL(sink.url);
+  const body = JSON.stringify({ detail: detail(0) });
+  try {
+    let sent = 0;
+    const one = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const start = performance.now();
+    await Promise.all(Array.from({ length: 64 }, async () => {
+      while (sent++ < requests) await one();
+    }));
+    return requests / ((performance.now() - start) / 1000);
+  } finally {
+    agent.destroy();
+    await sink.stop();
+  }
+}
+
 export async function ingestToAttemptLatency(rate = 1000, seconds = 10): Promise<{ p50: number; p99: number; n: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'mailroom-bench-'));
   const sent = new Map<number, number>();
@@ -71,6 +102,14 @@ export async function ingestToAttemptLatency(rate = 1000, seconds = 10): Promise
   try {
     await apiTarget(m, `http://127.0.0.1:${(server.address() as { port: number }).port}`);
     const ctx = m.context();
+    // Warm up first (JIT, the SQLite writer thread's start, sockets to the target), then measure the steady state.
+    const warmup = rate;
+    for (let i = 0; i < warmup; i++) {
+      sent.set(-1 - i, performance.now());
+      await m.eventBridge.events.put({ Entries: [{ Source: 'bench', DetailType: 'd', Detail: detail(-1 - i) }] }, ctx);
+    }
+    while (latencies.length < warmup) await new Promise((r) => setTimeout(r, 20));
+    latencies.length = 0;
     const total = rate * seconds;
     const start = performance.now();
     const puts: Promise<unknown>[] = [];
@@ -131,6 +170,7 @@ export async function dueRetryPickup(pending = 1_000_000): Promise<{ perSecond: 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const a = await deliveriesPerSecond(Number(process.argv[2] ?? 30_000));
   console.log(`(a) deliveries to a local HTTP sink: ${Math.round(a.perSecond).toLocaleString('en')}/s (${a.seconds.toFixed(1)} s)`);
+  console.log(`    bare keep-alive HTTP client to the same sink, nothing else: ${Math.round(await bareHttpCeiling(20_000)).toLocaleString('en')}/s`);
   const b = await ingestToAttemptLatency();
   console.log(`(b) ingestion to first attempt at 1,000 events/s: p50 ${b.p50.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms (${b.n} events)`);
   const c = await dueRetryPickup(Number(process.argv[3] ?? 1_000_000));

@@ -105,8 +105,8 @@ export class SqliteStore implements Store {
     this.#functions = new Functions(db);
     this.#queues = new SqliteQueueStore(db);
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
-    this.#settle = new GroupCommit((batches) => {
-      const results = this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now());
+    this.#settle = new GroupCommit(async (batches) => {
+      const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
       let i = 0;
       for (const b of batches) b.results = results.slice(i, (i += b.outcomes.length));
       return batches.map(() => undefined);
@@ -225,7 +225,7 @@ export class SqliteStore implements Store {
 
   // Delivery engine.
   async claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]> {
-    return this.#deliveries.claim(request.now, request.owner, request.leaseUntil, request.limit, request.skipTargets);
+    return this.#write(() => this.#outboxWrite(() => this.#deliveries.claim(request.now, request.owner, request.leaseUntil, request.limit, request.skipTargets)));
   }
   async nextDueAt(skipTargets?: readonly string[]): Promise<number | undefined> {
     return this.#deliveries.nextDueAt(skipTargets);
@@ -236,7 +236,7 @@ export class SqliteStore implements Store {
     return batch.results!;
   }
   async release(ids: readonly string[], owner: string, now: number): Promise<void> {
-    this.#deliveries.release(ids, owner, now);
+    await this.#write(() => this.#deliveries.release(ids, owner, now));
   }
   async attemptHistory(deliveryId: string): Promise<AttemptRecord[]> {
     return this.#deliveries.history(deliveryId);
@@ -327,6 +327,22 @@ export class SqliteStore implements Store {
    */
   #write<R>(fn: () => R): Promise<R> {
     return this.#ingest.between(fn);
+  }
+
+  /**
+   * Claims and outcomes are committed without waiting for the disk (synchronous=NORMAL for that transaction; WAL
+   * still makes them survive a process crash). Losing one to a power cut can only repeat work: a lost claim lets the
+   * delivery fall due again, a lost outcome (with its dead letter, written in the same transaction) makes it be
+   * attempted again — at-least-once holds, while every delivery avoids an fsync. Ingest and the control plane keep
+   * synchronous=FULL: an acknowledged event or rule is never lost.
+   */
+  #outboxWrite<R>(fn: () => R): R {
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      return fn();
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
   }
 
   stats(): StoreStats {
