@@ -133,18 +133,18 @@ export class Dispatcher {
   }
 
   async #armTimer(): Promise<void> {
-    // Targets with claimed deliveries waiting for a slot are left out, as the claim leaves them out: their due rows
-    // must not hide when another target's next delivery (a retry in 1 s) falls due. They wake us as their slots
-    // free up; polling at a tenth of the lease while any are waiting is only a safety net.
-    const waiting = [...this.#waiting.keys()];
-    const poll = waiting.length > 0 ? this.#o.leaseMs / 10 : undefined;
-    const next = await this.#o.store.nextDueAt(waiting);
-    if (next === undefined) return poll === undefined ? this.#disarm() : this.#arm(poll);
+    // While targets have claimed deliveries waiting for a slot, the store's next due time would be theirs (claims
+    // skip them, and finding another target's next due time past their rows costs a scan of them). It is not needed:
+    // new deliveries wake us, this process's retries bring the timer forward (#armBy), and freed slots wake us. A
+    // poll at a tenth of the lease is the safety net, for leases that expire elsewhere.
+    if (this.#waiting.size > 0) return this.#armBy(this.#o.clock.now() + this.#o.leaseMs / 10);
+    const next = await this.#o.store.nextDueAt();
+    if (next === undefined) return this.#disarm();
     const wait = next - this.#o.clock.now();
     // Due now but not claimed: it fell due after the claim, or there is no room in flight (finishing attempts wake us).
     const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
-    if (wait <= 0) return this.#arm(free > 0 ? 0 : (poll ?? this.#o.leaseMs / 10));
-    this.#arm(poll === undefined ? wait : Math.min(wait, poll));
+    if (wait <= 0) return this.#arm(free > 0 ? 0 : this.#o.leaseMs / 10);
+    this.#arm(wait);
   }
 
   #arm(ms: number): void {

@@ -130,7 +130,8 @@ export class Deliveries {
       const dueAt = o.next.status === 'pending' ? Math.ceil(o.next.dueAt) : now;
       const changed = this.#settleOne.run(o.next.status, dueAt, o.attempts, o.lastError ?? null, now, o.id, o.owner, o.leaseUntil).changes;
       if (changed === 0) return { applied: false };
-      if (o.attempt) {
+      // A first attempt that succeeded has no story to tell; the history is for deliveries that failed at least once.
+      if (o.attempt && !(o.attempt.ok && o.attempt.attempt === 1)) {
         const a = o.attempt;
         this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, a.errorMessage ?? null, a.status ?? null, a.body ?? null);
       }
