@@ -5,14 +5,21 @@
  *   node --import tsx bench/store-ingest.ts [--callers 200] [--batch 10] [--deliveries 1] [--seconds 5] [--ids v7|v4]
  *
  * Prints events/s, deliveries/s, commits/s and the p50/p99 latency from ingest() to acknowledgement.
+ * The commits run on the store's writer thread (src/store/sqlite/writer.ts). In this closed loop every caller waits
+ * for the same group, so a group is never accumulating while another commits: it measures the writer, not the
+ * pipelining (bench/ingest.ts, over HTTP, does).
+ *
  * Results on the 2-core dev VM (ext4 on virtio, Node 20.20, better-sqlite3 12.11 / SQLite 3.53, synchronous=FULL),
- * measured while other work shared the CPUs (load average 2.5-3.5), so treat them as a floor:
- *   defaults (200 callers x 10 events, 1 delivery, v7 ids)  41-44k events/s   p50 45-49 ms  p99 73-79 ms  (quiet spells: 53-70k)
- *   --callers 20                                            44k events/s      p50 3.5 ms    p99 16 ms
- *   --deliveries 2                                          36k events/s (71k deliveries/s)  p50 55 ms  p99 82 ms
- *   --ids v4 (random event ids)                             27k events/s      p50 73 ms     p99 112 ms
- * About 12 us per event + delivery is spent inside SQLite (inserts into 4 B-trees plus the WAL write and fsync);
- * multi-row INSERTs and larger pages measured no better within the noise.
+ * two runs each, alternating, while other sessions shared the machine (so treat them as a floor):
+ *                                          commit on the event loop        writer thread
+ *   defaults (200 callers x 10 events)    37k events/s  p99 101-132 ms    47k events/s  p99 67-79 ms
+ *   --callers 20                          31-37k        p99 18-21 ms      30-32k        p99 20-24 ms
+ * (with 20 callers the thread's message round trip is not hidden behind anything). The writer spends about 20-25 us
+ * of CPU per event + delivery (inserts into 6 B-trees, then the WAL write and fsync), of which the WAL checkpoints
+ * that SQLite runs inside every ~8th commit take about a tenth, and stretch those commits to 15-30 ms. Binding the
+ * payload as text into CAST(? AS BLOB) instead of a Buffer saved 2.5 us; a partial due index, dropping
+ * deliveries_by_event, or foreign_keys=OFF on the writer saved about 1 us each (4%), not worth a migration or a
+ * laxer connection. Multi-row INSERTs and larger pages measured no better within the noise.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -54,6 +54,8 @@ interface Thread {
   /** Our end of the channel to the thread: groups out, answers back. */
   port: MessagePort;
   ready: Promise<Settings>;
+  onReady: Pending<Settings>;
+  starting: boolean;
   /** Set while a group is in flight (at most one). */
   group?: Pending<GroupReply>;
   closing: boolean;
@@ -84,9 +86,7 @@ export class WriterThread {
     if (thread.group) return Promise.reject(new Error('a group is already in flight'));
     const message: ToWriter = { type: 'write', group: packGroup(callers, now) };
     const reply = new Promise<GroupReply>((resolve, reject) => (thread.group = { resolve, reject }));
-    // Referenced only while a group is in flight: an idle writer must not keep the process alive, but a
-    // pending acknowledgement must.
-    thread.port.ref();
+    this.#holdProcess(thread);
     thread.port.postMessage(message);
     return reply.then((answer) => {
       if (answer.type === 'failed') throw fromWire(answer.error);
@@ -98,8 +98,9 @@ export class WriterThread {
   poll(): void {
     const thread = this.#thread;
     if (!thread?.group) return;
-    const answer = receiveMessageOnPort(thread.port);
-    if (answer) this.#receive(thread, answer.message as FromWriter);
+    for (let received = receiveMessageOnPort(thread.port); received; received = receiveMessageOnPort(thread.port)) {
+      this.#receive(thread, received.message as FromWriter);
+    }
   }
 
   /** Lets the thread close its connection and exit. Call only once no group is in flight (GroupCommit drained). */
@@ -107,7 +108,7 @@ export class WriterThread {
     const thread = this.#thread;
     if (!thread) return;
     thread.closing = true;
-    thread.worker.ref();
+    this.#holdProcess(thread);
     const exited = once(thread.worker, 'exit');
     thread.port.postMessage({ type: 'close' } satisfies ToWriter);
     await exited;
@@ -121,16 +122,15 @@ export class WriterThread {
   #start(): Thread {
     const { port1: port, port2 } = new MessageChannel();
     const worker = spawn(this.#entry, { path: this.#path, port: port2 });
-    worker.unref();
-    let ready!: Pending<Settings>;
-    const thread: Thread = { worker, port, ready: new Promise<Settings>((resolve, reject) => (ready = { resolve, reject })), closing: false };
+    let onReady!: Pending<Settings>;
+    const ready = new Promise<Settings>((resolve, reject) => (onReady = { resolve, reject }));
     // Nobody may be waiting for readiness; its failure reaches the group in flight through 'exit' anyway.
-    thread.ready.catch(() => {});
-    port.on('message', (message: FromWriter) => {
-      if (message.type === 'ready') ready.resolve(message.settings);
-      else this.#receive(thread, message);
-    });
+    ready.catch(() => {});
+    const thread: Thread = { worker, port, ready, onReady, starting: true, closing: false };
+    port.on('message', (message: FromWriter) => this.#receive(thread, message));
+    // The worker's reference is what keeps the process alive (see #holdProcess), not the port's.
     port.unref();
+    this.#holdProcess(thread);
     let crash = 'it exited';
     worker.on('error', (error) => {
       crash = error.message;
@@ -140,16 +140,30 @@ export class WriterThread {
       if (this.#thread === thread) this.#thread = undefined;
       if (thread.closing) return;
       const error = new WriterThreadError(`${crash}, exit code ${code}`);
-      ready.reject(error);
+      onReady.reject(error);
       thread.group?.reject(error);
     });
     return thread;
   }
 
-  #receive(thread: Thread, answer: GroupReply): void {
-    const group = thread.group;
-    thread.group = undefined;
-    thread.port.unref();
-    group?.resolve(answer);
+  #receive(thread: Thread, message: FromWriter): void {
+    if (message.type === 'ready') {
+      thread.starting = false;
+      thread.onReady.resolve(message.settings);
+    } else {
+      const group = thread.group;
+      thread.group = undefined;
+      group?.resolve(message);
+    }
+    this.#holdProcess(thread);
+  }
+
+  /**
+   * Keeps the process alive while something waits on the thread (it is starting, committing a group, or closing)
+   * and not otherwise: an idle writer must not keep a finished program running, but a pending acknowledgement must.
+   */
+  #holdProcess(thread: Thread): void {
+    if (thread.starting || thread.group || thread.closing) thread.worker.ref();
+    else thread.worker.unref();
   }
 }
