@@ -1,6 +1,7 @@
 /**
- * PutEvents ingest over HTTP with durable acknowledgement: a real `mailroom serve` process (SQLite, synchronous=FULL,
- * group commit), 10 rules with a target each on the bus, requests of 10 entries of about 500 bytes.
+ * PutEvents ingest over HTTP with durable acknowledgement: a real `mailroom serve --no-deliver` process (SQLite,
+ * synchronous=FULL, group commit on the writer thread), 10 rules with a target each on the bus, requests of 10
+ * entries of about 500 bytes; every event matches one rule, so each is stored with one pending delivery.
  * (1) maximum throughput with many requests in flight; (2) acknowledgement latency at half that rate.
  *
  *   node --import tsx bench/ingest.ts [seconds]
@@ -35,7 +36,8 @@ export interface IngestFigures {
 }
 
 export async function benchIngest(seconds = 10): Promise<IngestFigures> {
-  const server = await startServerProcess();
+  // Accept-only, as an ingest process of a split deployment runs: this measures ingest, not delivery (bench/delivery.ts).
+  const server = await startServerProcess({ deliver: false });
   try {
     for (let r = 0; r < 10; r++) {
       await call(server.url, 'AWSEvents.PutRule', { Name: `region-${r}`, EventPattern: JSON.stringify({ source: ['bench.orders'], detail: { region: [`r${r}`] } }) });

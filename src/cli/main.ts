@@ -21,12 +21,13 @@ program
   .addOption(new Option('--data <dir>', 'data directory for the embedded store [default: ./.mailroom]').env('MAILROOM_DATA_DIR'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
+  .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
   .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, functions (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; config?: string }) => {
+  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; config?: string; deliver: boolean }) => {
     const config = resolveConfig({ port: opts.port, host: opts.host, dataDir: opts.data, timeScale: opts.timeScale, logLevel: opts.logLevel }, {}, opts.config);
     const logger = pino({ level: config.logLevel });
-    const server = await startServer({ ...config, logger });
+    const server = await startServer({ ...config, logger, deliver: opts.deliver });
     logger.info({ url: server.url, dataDir: config.dataDir, timeScale: config.timeScale }, `Mailroom ${VERSION} listening on ${server.url}`);
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');

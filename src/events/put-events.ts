@@ -176,5 +176,13 @@ function toMillis(time: number | string): number {
 
 /** EventBridge's `time`: ISO-8601 to the second, in UTC. */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  // Events arrive many per second: format each second once.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastIso = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastIso;
 }
+let lastSecond = Number.NaN;
+let lastIso = '';

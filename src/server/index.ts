@@ -20,6 +20,8 @@ export interface ServeOptions {
   functions?: readonly unknown[];
   /** Where relative function handler paths start. */
   functionsBaseDir?: string;
+  /** Deliver matched events (default true); false makes an accept-only process that leaves delivery to others. */
+  deliver?: boolean;
 }
 
 export interface MailroomServer extends AsyncDisposable {
@@ -31,7 +33,7 @@ export interface MailroomServer extends AsyncDisposable {
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
-  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir });
+  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
   const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, options.logger)];
   try {
     const http = await startHttpServer({
