@@ -18,6 +18,11 @@ export function queueNameOf(arn: string): string | undefined {
 export function serviceMessage(queue: QueueRecord, body: string, stringAttributes: Record<string, string>, now: number, senderId: string): NewQueueMessage {
   const attributes: Record<string, MessageAttribute> = {};
   for (const [name, value] of Object.entries(stringAttributes)) attributes[name] = { DataType: 'String', StringValue: value };
+  return newMessage(queue, body, attributes, now, senderId);
+}
+
+/** A message as SendMessage stores it: a new id, SQS's digests, the delay (the queue's unless given) and retention. */
+export function newMessage(queue: QueueRecord, body: string, attributes: Record<string, MessageAttribute>, now: number, senderId: string, delaySeconds?: number): NewQueueMessage {
   const message: NewQueueMessage = {
     queue: queue.name,
     messageId: randomUUID(),
@@ -25,7 +30,7 @@ export function serviceMessage(queue: QueueRecord, body: string, stringAttribute
     attributes,
     md5OfBody: md5OfBody(body),
     sentAt: now,
-    visibleAt: now + numberAttribute(queue, 'DelaySeconds') * 1000,
+    visibleAt: now + (delaySeconds ?? numberAttribute(queue, 'DelaySeconds')) * 1000,
     expiresAt: now + numberAttribute(queue, 'MessageRetentionPeriod') * 1000,
     senderId,
   };

@@ -2,7 +2,6 @@
  * SendMessage and SendMessageBatch: validate each message as SQS does (characters, attributes, size, delay), give
  * it an id and its MD5 digests, write it durably, and wake the queue's long-polling receivers.
  */
-import { randomUUID } from 'node:crypto';
 import { ServiceError } from '../errors.js';
 import type { RequestContext } from '../protocols/context.js';
 import { any, check, int, list, map, str, struct } from '../protocols/shape.js';
@@ -10,7 +9,7 @@ import type { MessageAttribute, NewQueueMessage, QueueRecord } from '../store/qu
 import { numberAttribute } from './attributes.js';
 import { checkBatch, runEntry, type BatchFailure } from './batch.js';
 import { checkRange, requireQueue, type QueueDeps } from './deps.js';
-import { md5OfBody, md5OfMessageAttributes } from './md5.js';
+import { newMessage } from './internal-send.js';
 import { checkCharacters, checkMessageAttributes, messageSize } from './message-attributes.js';
 import { nonExistentQueue } from './names.js';
 
@@ -111,21 +110,8 @@ export class MessageService {
     if (messageSize(body, attributes) > maxSize) {
       throw new ServiceError('InvalidParameterValue', `One or more parameters are invalid. Reason: Message must be shorter than ${maxSize} bytes.`);
     }
-    const now = this.deps.clock.now();
-    const delaySeconds = entry.DelaySeconds ?? numberAttribute(queue, 'DelaySeconds');
-    const message: NewQueueMessage = {
-      queue: queue.name,
-      messageId: randomUUID(),
-      body,
-      attributes,
-      md5OfBody: md5OfBody(body),
-      sentAt: now,
-      visibleAt: now + delaySeconds * 1000,
-      expiresAt: now + numberAttribute(queue, 'MessageRetentionPeriod') * 1000,
-      senderId: ctx.accessKeyId ?? ctx.accountId,
-    };
-    const md5Attributes = md5OfMessageAttributes(attributes);
-    if (md5Attributes !== undefined) message.md5OfMessageAttributes = md5Attributes;
+    const message = newMessage(queue, body, attributes, this.deps.clock.now(), ctx.accessKeyId ?? ctx.accountId, entry.DelaySeconds);
+    const md5Attributes = message.md5OfMessageAttributes;
     const result: SendMessageResult = { MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody };
     if (md5Attributes !== undefined) result.MD5OfMessageAttributes = md5Attributes;
     return { message, result };

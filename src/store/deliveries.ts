@@ -99,11 +99,8 @@ export interface DeliveryStore {
    * their concurrency or rate limit), and leases them to `owner` until `leaseUntil`.
    */
   claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]>;
-  /**
-   * The earliest due time of any pending delivery (leased ones fall due when their lease ends), leaving out the
-   * given targets as `claimDue` does: their due rows must not hide when another target's next delivery falls due.
-   */
-  nextDueAt(skipTargets?: readonly string[]): Promise<number | undefined>;
+  /** The earliest due time of any pending delivery (leased ones fall due when their lease ends). */
+  nextDueAt(): Promise<number | undefined>;
   /** Applies outcomes; concurrent calls share one commit. */
   settle(outcomes: DeliveryOutcome[]): Promise<SettleResult[]>;
   /** Gives leased deliveries back (graceful shutdown): due again at `now`, attempts unchanged. */

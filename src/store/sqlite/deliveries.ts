@@ -39,7 +39,6 @@ export class Deliveries {
   readonly #claim;
   readonly #lease;
   readonly #nextDue;
-  readonly #nextDueSkipping;
   readonly #settleOne;
   readonly #insertAttempt;
   readonly #insertFallback;
@@ -70,10 +69,6 @@ export class Deliveries {
       'UPDATE deliveries SET due_at = ?, lease_owner = ?, lease_until = ?, updated_at = ? WHERE rowid = ?',
     );
     this.#nextDue = db.prepare<[], number | null>("SELECT min(due_at) FROM deliveries WHERE status = 'pending'").pluck();
-    // Walks the (status, due_at) index like the claim, past the due rows of the skipped targets.
-    this.#nextDueSkipping = db
-      .prepare<[string], number>("SELECT due_at FROM deliveries WHERE status = 'pending' AND target_arn NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at LIMIT 1")
-      .pluck();
     this.#settleOne = db.prepare<[string, number, number, string | null, number, string, string, number]>(
       `UPDATE deliveries SET status = ?, due_at = ?, attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
        WHERE id = ? AND lease_owner = ? AND lease_until = ? AND status = 'pending'`,
@@ -167,8 +162,7 @@ export class Deliveries {
     return this.#claimTx.immediate(now, owner, leaseUntil, limit, JSON.stringify(skipTargets));
   }
 
-  nextDueAt(skipTargets?: readonly string[]): number | undefined {
-    if (skipTargets?.length) return this.#nextDueSkipping.get(JSON.stringify(skipTargets));
+  nextDueAt(): number | undefined {
     return this.#nextDue.get() ?? undefined;
   }
 

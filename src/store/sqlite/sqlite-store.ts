@@ -227,8 +227,8 @@ export class SqliteStore implements Store {
   async claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]> {
     return this.#write(() => this.#outboxWrite(() => this.#deliveries.claim(request.now, request.owner, request.leaseUntil, request.limit, request.skipTargets)));
   }
-  async nextDueAt(skipTargets?: readonly string[]): Promise<number | undefined> {
-    return this.#deliveries.nextDueAt(skipTargets);
+  async nextDueAt(): Promise<number | undefined> {
+    return this.#deliveries.nextDueAt();
   }
   async settle(outcomes: DeliveryOutcome[]): Promise<SettleResult[]> {
     const batch: SettleBatch = { outcomes };
