@@ -38,7 +38,7 @@ export const ERROR_CATALOGUE = {
   QueueDoesNotExist: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.NonExistentQueue', when: 'The queue named by QueueName or QueueUrl does not exist.' },
   QueueNameExists: { status: 400, fault: 'Sender', queryCode: 'QueueAlreadyExists', when: 'CreateQueue names an existing queue with different attribute values.' },
   InvalidAttributeName: { status: 400, fault: 'Sender', when: 'A queue attribute name is unknown, read-only, or FIFO-only (FIFO queues are not supported yet).' },
-  InvalidAttributeValue: { status: 400, fault: 'Sender', when: 'A queue attribute value is out of range or malformed.' },
+  InvalidAttributeValue: { status: 400, fault: 'Sender', when: 'A queue attribute value is out of range or malformed; for a Policy that is not a valid IAM policy, the message gives the reason.' },
   InvalidParameterValue: { status: 400, fault: 'Sender', when: 'A request parameter is invalid: queue name, message size, message attribute, receive limits, ...' },
   MissingParameter: { status: 400, fault: 'Sender', when: 'A required request parameter is absent.' },
   InvalidMessageContents: { status: 400, fault: 'Sender', when: 'The message body or an attribute holds characters SQS does not allow.' },

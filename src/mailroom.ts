@@ -14,6 +14,7 @@ import { FunctionRegistry } from './functions/registry.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
+import { QueueGaugeSampler } from './queues/queue-gauges.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
 
@@ -41,6 +42,8 @@ export interface Mailroom extends AsyncDisposable {
   readonly sqs: Sqs;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
+  /** Samples the AWS/SQS gauges of every queue each minute. */
+  readonly queueGauges: QueueGaugeSampler;
   readonly delivery: DeliveryEngine;
   /** A request context for in-process calls. */
   context(): RequestContext;
@@ -57,7 +60,8 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock });
+  const sqs = new Sqs({ store, clock, metrics });
+  const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
@@ -65,8 +69,9 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), functionsBaseDir: options.functionsBaseDir });
   if (options.deliver !== false) delivery.start();
+  queueGauges.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -74,6 +79,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
       // Long polls answer first, so none is left waiting on a closed store.
       sqs.close();
       await delivery.stop();
+      await queueGauges.stop();
       await metrics.flush();
       await store.close();
     })());
@@ -85,6 +91,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     sqs,
     functions,
     metrics,
+    queueGauges,
     delivery,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,

@@ -11,6 +11,7 @@ import { parseEventsResourceArn } from '../events/arns.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { FunctionRunner } from '../functions/index.js';
 import type { MetricRecorder } from '../monitoring/metric-recorder.js';
+import type { NewQueueMessage } from '../store/queues.js';
 import type { Store } from '../store/store.js';
 import { Dispatcher } from './dispatcher.js';
 import { FunctionHandler } from './function-handler.js';
@@ -18,7 +19,7 @@ import { ApiDestinationInvoker } from './invokers/api-destination.js';
 import { EventBusInvoker } from './invokers/event-bus.js';
 import { AsyncFunctionInvoker } from './invokers/function.js';
 import { SqsInvoker } from './invokers/sqs.js';
-import { QueueSink } from './queue-sink.js';
+import { EVENTS_SENDER, QueueSink } from './queue-sink.js';
 import { RoutedTargetResolver } from './resolver.js';
 import { TargetHandler } from './target-handler.js';
 import { TargetLimiter } from './target-limiter.js';
@@ -33,8 +34,8 @@ export interface DeliveryEngineOptions {
   eventBridge: EventBridge;
   functions: FunctionRegistry;
   metrics: MetricRecorder;
-  /** Wakes long polls of a queue that received a message. */
-  queueArrived: (queue: string) => void;
+  /** Told of messages the engine wrote to a queue (SQS targets, dead letters): wakes its long polls, counts them. */
+  messagesSent: (messages: readonly NewQueueMessage[]) => void;
   /** Where relative function handler paths start. */
   functionsBaseDir?: string;
   concurrencyPerTarget?: number;
@@ -48,7 +49,11 @@ export interface DeliveryEngine {
 }
 
 export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
-  const sink = new QueueSink(o.store, o.clock);
+  // EventBridge's dead letters are sends by events.amazonaws.com, which the DLQ's Policy governs. A function's
+  // destination records are sent by its execution role, which AWS governs by the role's own policy; Mailroom has
+  // no roles, so no policy governs them.
+  const deadLetters = new QueueSink(o.store, o.clock, EVENTS_SENDER);
+  const destinations = new QueueSink(o.store, o.clock);
   const forward = (bus: string, envelope: string) => o.eventBridge.events.forward(bus, envelope);
   // Destinations and connections are read on every call; keep them a few seconds (of clock time) rather than
   // reading the store each time. A change through the API reaches deliveries within that time.
@@ -72,17 +77,17 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     onAuthorization: (connectionArn, state) => o.logger.info({ connection: connectionArn, state }, 'connection authorization changed'),
   });
   const runner = new FunctionRunner({ clock: o.clock, baseDir: o.functionsBaseDir });
-  const invokers = [apiDestinations, new EventBusInvoker(forward), new SqsInvoker(o.store, o.clock, o.queueArrived), new AsyncFunctionInvoker((name) => o.functions.get(name) !== undefined)];
+  const invokers = [apiDestinations, new EventBusInvoker(forward), new SqsInvoker(o.store, o.clock, o.messagesSent), new AsyncFunctionInvoker((name) => o.functions.get(name) !== undefined)];
   const dispatcher = new Dispatcher({
     store: o.store,
     clock: o.clock,
     logger: o.logger,
     limiter: new TargetLimiter(o.clock, o.concurrencyPerTarget ?? 32),
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-    queueArrived: o.queueArrived,
+    messagesSent: o.messagesSent,
     handlers: {
-      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters: sink, metrics: o.metrics }),
-      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations: sink, forward, metrics: o.metrics }),
+      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters, metrics: o.metrics }),
+      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations, forward, metrics: o.metrics }),
     },
   });
   let stopping: Promise<void> | undefined;

@@ -5,12 +5,14 @@ import type { Clock } from '../clock.js';
 import { ServiceError } from '../errors.js';
 import type { QueueRecord, QueueStore } from '../store/queues.js';
 import type { Arrivals } from './arrivals.js';
+import type { QueueMetrics } from './queue-metrics.js';
 import { nonExistentQueue, queueNameOfUrl } from './names.js';
 
 export interface QueueDeps {
   store: QueueStore;
   clock: Clock;
   arrivals: Arrivals;
+  metrics: QueueMetrics;
 }
 
 /** SQS's answer for an absent required parameter. */

@@ -2,10 +2,13 @@
  * SQS: the services (queues, messages, receipts, receive, tags) and the `AmazonSQS.*` operation table the awsJson
  * 1.0 adapter serves. SQS is query-compatible: errors carry `x-amzn-query-error` with the query-protocol code.
  */
+import type { MetricRecorder } from '../monitoring/metric-recorder.js';
 import type { JsonService } from '../protocols/aws-json.js';
+import type { NewQueueMessage } from '../store/queues.js';
 import { Arrivals } from './arrivals.js';
 import type { QueueDeps } from './deps.js';
 import { MessageService } from './messages.js';
+import { QueueMetrics } from './queue-metrics.js';
 import { QueueService } from './queue-service.js';
 import { ReceiptService } from './receipts.js';
 import { ReceiveService } from './receive.js';
@@ -25,10 +28,12 @@ export class Sqs {
   readonly receiver: ReceiveService;
   readonly tags: QueueTagService;
   readonly #arrivals: Arrivals;
+  readonly #metrics: QueueMetrics;
 
-  constructor(deps: Omit<QueueDeps, 'arrivals'>) {
+  constructor(deps: Omit<QueueDeps, 'arrivals' | 'metrics'> & { metrics: MetricRecorder }) {
     this.#arrivals = new Arrivals(deps.clock);
-    const all: QueueDeps = { ...deps, arrivals: this.#arrivals };
+    this.#metrics = new QueueMetrics(deps.metrics);
+    const all: QueueDeps = { ...deps, arrivals: this.#arrivals, metrics: this.#metrics };
     this.queues = new QueueService(all);
     this.messages = new MessageService(all);
     this.receipts = new ReceiptService(all);
@@ -37,11 +42,14 @@ export class Sqs {
   }
 
   /**
-   * Wakes receivers long-polling `queue`: for writers that append messages outside this service (the delivery
-   * engine's dead letters).
+   * Messages written to one queue outside this service (the delivery engine's SQS targets and dead letters):
+   * wakes the queue's long polls and counts the sends.
    */
-  messagesArrived(queue: string): void {
-    this.#arrivals.notify(queue);
+  messagesSent(messages: readonly NewQueueMessage[]): void {
+    const first = messages[0];
+    if (!first) return;
+    this.#arrivals.notify(first.queue);
+    this.#metrics.sent(messages);
   }
 
   /** Long polls waiting now (for tests and diagnostics). */

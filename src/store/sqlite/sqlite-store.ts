@@ -41,7 +41,7 @@ import { Rules } from './rules.js';
 import { Tags } from './tags.js';
 import { Targets } from './targets.js';
 import { SqliteQueueStore } from './queue-store.js';
-import type { HandleResult, NewQueueMessage, QueueCounts, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { WriterThread } from './writer.js';
 import { Deliveries } from './deliveries.js';
 import { prepareMessageInsert } from './queue-messages.js';
@@ -303,6 +303,9 @@ export class SqliteStore implements Store {
   }
   queueCounts(queue: string, now: number): Promise<QueueCounts> {
     return this.#queues.queueCounts(queue, now);
+  }
+  queueGauges(now: number): Promise<QueueGauges[]> {
+    return this.#queues.queueGauges(now);
   }
   deleteExpiredMessages(now: number): Promise<number> {
     return this.#queues.deleteExpiredMessages(now);
