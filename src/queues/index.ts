@@ -1,15 +1,19 @@
 /**
- * SQS: the services (queues, messages, receipts, receive, tags) and the `AmazonSQS.*` operation table the awsJson
- * 1.0 adapter serves. SQS is query-compatible: errors carry `x-amzn-query-error` with the query-protocol code.
+ * SQS: the services (queues, messages, receipts, receive, tags) and their one operation table, served on two
+ * wires: awsJson 1.0 (`X-Amz-Target: AmazonSQS.*`; query-compatible, so errors carry `x-amzn-query-error`) and
+ * the query protocol (`Action=...`, XML; shapes in query-shapes.ts).
  */
 import type { MetricRecorder } from '../monitoring/metric-recorder.js';
 import type { JsonService } from '../protocols/aws-json.js';
+import type { QueryOperation, QueryService } from '../protocols/query.js';
+import type { Operation } from '../protocols/wire.js';
 import type { NewQueueMessage } from '../store/queues.js';
 import { Arrivals } from './arrivals.js';
 import type { QueueDeps } from './deps.js';
 import { MessageService } from './messages.js';
 import { QueueMetrics } from './queue-metrics.js';
 import { QueueService } from './queue-service.js';
+import { SQS_QUERY_SHAPES, SQS_QUERY_VERSION, SQS_XML_NAMESPACE, type SqsOperationName } from './query-shapes.js';
 import { ReceiptService } from './receipts.js';
 import { ReceiveService } from './receive.js';
 import { QueueTagService } from './tags.js';
@@ -64,34 +68,46 @@ export class Sqs {
 
   /** The operations as awsJson 1.0 exposes them under `X-Amz-Target: AmazonSQS.<Operation>`. */
   jsonService(): JsonService {
-    // Inputs arrive unvalidated; every service checks its input's shape first, so the casts only name the type.
-    type Input = never;
     return {
       service: 'SQS',
       targetPrefix: 'AmazonSQS',
       jsonVersion: '1.0',
       errorTypePrefix: 'com.amazonaws.sqs#',
       queryCompatible: true,
-      operations: {
-        CreateQueue: (i, c) => this.queues.create(i as Input, c),
-        GetQueueUrl: (i, c) => this.queues.getUrl(i as Input, c),
-        ListQueues: (i, c) => this.queues.list(i as Input, c),
-        DeleteQueue: (i) => this.queues.delete(i as Input),
-        GetQueueAttributes: (i) => this.queues.getAttributes(i as Input),
-        SetQueueAttributes: (i) => this.queues.setAttributes(i as Input),
-        PurgeQueue: (i) => this.queues.purge(i as Input),
-        ListDeadLetterSourceQueues: (i, c) => this.queues.deadLetterSources(i as Input, c),
-        SendMessage: (i, c) => this.messages.send(i as Input, c),
-        SendMessageBatch: (i, c) => this.messages.sendBatch(i as Input, c),
-        ReceiveMessage: (i) => this.receiver.receive(i as Input),
-        DeleteMessage: (i) => this.receipts.delete(i as Input),
-        DeleteMessageBatch: (i) => this.receipts.deleteBatch(i as Input),
-        ChangeMessageVisibility: (i) => this.receipts.changeVisibility(i as Input),
-        ChangeMessageVisibilityBatch: (i) => this.receipts.changeVisibilityBatch(i as Input),
-        TagQueue: (i) => this.tags.tag(i as Input),
-        UntagQueue: (i) => this.tags.untag(i as Input),
-        ListQueueTags: (i) => this.tags.list(i as Input),
-      },
+      operations: this.#operations(),
+    };
+  }
+
+  /** The same operations on the query protocol: `Action=<Operation>&Version=2012-11-05`, signed for `sqs`. */
+  queryService(): QueryService {
+    const run = this.#operations();
+    const operations: Record<string, QueryOperation> = {};
+    for (const [name, shapes] of Object.entries(SQS_QUERY_SHAPES)) operations[name] = { run: run[name as SqsOperationName], ...shapes };
+    return { service: 'SQS', signingName: 'sqs', version: SQS_QUERY_VERSION, xmlNamespace: SQS_XML_NAMESPACE, pathMember: 'QueueUrl', operations };
+  }
+
+  #operations(): Record<SqsOperationName, Operation> {
+    // Inputs arrive unvalidated; every service checks its input's shape first, so the casts only name the type.
+    type Input = never;
+    return {
+      CreateQueue: (i, c) => this.queues.create(i as Input, c),
+      GetQueueUrl: (i, c) => this.queues.getUrl(i as Input, c),
+      ListQueues: (i, c) => this.queues.list(i as Input, c),
+      DeleteQueue: (i) => this.queues.delete(i as Input),
+      GetQueueAttributes: (i) => this.queues.getAttributes(i as Input),
+      SetQueueAttributes: (i) => this.queues.setAttributes(i as Input),
+      PurgeQueue: (i) => this.queues.purge(i as Input),
+      ListDeadLetterSourceQueues: (i, c) => this.queues.deadLetterSources(i as Input, c),
+      SendMessage: (i, c) => this.messages.send(i as Input, c),
+      SendMessageBatch: (i, c) => this.messages.sendBatch(i as Input, c),
+      ReceiveMessage: (i) => this.receiver.receive(i as Input),
+      DeleteMessage: (i) => this.receipts.delete(i as Input),
+      DeleteMessageBatch: (i) => this.receipts.deleteBatch(i as Input),
+      ChangeMessageVisibility: (i) => this.receipts.changeVisibility(i as Input),
+      ChangeMessageVisibilityBatch: (i) => this.receipts.changeVisibilityBatch(i as Input),
+      TagQueue: (i) => this.tags.tag(i as Input),
+      UntagQueue: (i) => this.tags.untag(i as Input),
+      ListQueueTags: (i) => this.tags.list(i as Input),
     };
   }
 }
