@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
+import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
@@ -42,6 +43,8 @@ export interface Mailroom extends AsyncDisposable {
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
   readonly delivery: DeliveryEngine;
+  /** Redrive of EventBridge dead letters (the admin API's /_mailroom/dlq). */
+  readonly redrive: RedriveService;
   /** A request context for in-process calls. */
   context(): RequestContext;
   /** Stops delivering (in-flight attempts finish or are given back), then closes the store; idempotent. */
@@ -57,7 +60,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock });
+  const sqs = new Sqs({ store, clock, logger, metrics });
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
@@ -67,12 +70,15 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   }
   delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir });
   if (options.deliver !== false) delivery.start();
+  // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
+  sqs.moveTaskRunner.start();
+  const redrive = new RedriveService({ store, clock, logger, router, metrics, recorded: () => delivery.dispatcher.wake() });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      // Long polls answer first, so none is left waiting on a closed store.
-      sqs.close();
+      // Long polls answer first, so none is left waiting on a closed store; move tasks give their leases back.
+      await sqs.stop();
       await delivery.stop();
       await metrics.flush();
       await store.close();
@@ -86,6 +92,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     functions,
     metrics,
     delivery,
+    redrive,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,
     [Symbol.asyncDispose]: close,

@@ -1,11 +1,18 @@
 /**
- * SQS: the services (queues, messages, receipts, receive, tags) and the `AmazonSQS.*` operation table the awsJson
- * 1.0 adapter serves. SQS is query-compatible: errors carry `x-amzn-query-error` with the query-protocol code.
+ * SQS: the services (queues, messages, receipts, receive, tags, message move tasks) and the `AmazonSQS.*` operation
+ * table the awsJson 1.0 adapter serves. SQS is query-compatible: errors carry `x-amzn-query-error` with the
+ * query-protocol code.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import pino, { type Logger } from 'pino';
+import type { MetricRecorder } from '../monitoring/metric-recorder.js';
 import type { JsonService } from '../protocols/aws-json.js';
 import { Arrivals } from './arrivals.js';
 import type { QueueDeps } from './deps.js';
 import { MessageService } from './messages.js';
+import { MoveTaskRunner } from './move-task-runner.js';
+import { MoveTaskService } from './move-tasks.js';
 import { QueueService } from './queue-service.js';
 import { ReceiptService } from './receipts.js';
 import { ReceiveService } from './receive.js';
@@ -15,6 +22,7 @@ export type { CreateQueueInput, ListQueuesInput, QueueUrlInput } from './queue-s
 export type { SendMessageBatchInput, SendMessageEntry, SendMessageInput, SendMessageResult } from './messages.js';
 export type { ChangeMessageVisibilityBatchInput, ChangeMessageVisibilityInput, DeleteMessageBatchInput, DeleteMessageInput } from './receipts.js';
 export type { ReceiveMessageInput, ReceivedSqsMessage } from './receive.js';
+export type { ListMessageMoveTasksInput, MessageMoveTaskEntry, StartMessageMoveTaskInput } from './move-tasks.js';
 export { md5OfBody, md5OfMessageAttributes } from './md5.js';
 
 /** Every SQS service, for in-process use (the library API) and for the protocol table. */
@@ -24,16 +32,28 @@ export class Sqs {
   readonly receipts: ReceiptService;
   readonly receiver: ReceiveService;
   readonly tags: QueueTagService;
+  readonly moveTasks: MoveTaskService;
+  /** Runs message move tasks in the background, once its `start()` is called. */
+  readonly moveTaskRunner: MoveTaskRunner;
   readonly #arrivals: Arrivals;
 
-  constructor(deps: Omit<QueueDeps, 'arrivals'>) {
+  constructor(deps: Omit<QueueDeps, 'arrivals'> & { logger?: Logger; metrics?: MetricRecorder }) {
     this.#arrivals = new Arrivals(deps.clock);
-    const all: QueueDeps = { ...deps, arrivals: this.#arrivals };
+    const all: QueueDeps = { store: deps.store, clock: deps.clock, arrivals: this.#arrivals };
     this.queues = new QueueService(all);
     this.messages = new MessageService(all);
     this.receipts = new ReceiptService(all);
     this.receiver = new ReceiveService(all);
     this.tags = new QueueTagService(all);
+    this.moveTaskRunner = new MoveTaskRunner({
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger ?? pino({ level: 'silent' }),
+      metrics: deps.metrics,
+      owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      arrived: (queue) => this.#arrivals.notify(queue),
+    });
+    this.moveTasks = new MoveTaskService(all, (handle) => this.moveTaskRunner.changed(handle));
   }
 
   /**
@@ -52,6 +72,12 @@ export class Sqs {
   /** Answers every waiting long poll now, and every later one at once: call before shutting down. */
   close(): void {
     this.#arrivals.close();
+  }
+
+  /** Closes, then lets move batches in progress finish and gives the tasks' leases back (before the store closes). */
+  async stop(): Promise<void> {
+    this.close();
+    await this.moveTaskRunner.stop();
   }
 
   /** The operations as awsJson 1.0 exposes them under `X-Amz-Target: AmazonSQS.<Operation>`. */
@@ -83,6 +109,9 @@ export class Sqs {
         TagQueue: (i) => this.tags.tag(i as Input),
         UntagQueue: (i) => this.tags.untag(i as Input),
         ListQueueTags: (i) => this.tags.list(i as Input),
+        StartMessageMoveTask: (i) => this.moveTasks.start(i as Input),
+        ListMessageMoveTasks: (i) => this.moveTasks.list(i as Input),
+        CancelMessageMoveTask: (i) => this.moveTasks.cancel(i as Input),
       },
     };
   }
