@@ -29,7 +29,7 @@ export const ERROR_CATALOGUE = {
   MissingAction: { status: 400, fault: 'Sender', when: 'A query-protocol request has no Action parameter.' },
   InvalidAction: { status: 400, fault: 'Sender', when: 'The Action names no operation of the service, or the request is signed for a service not served over the query protocol.' },
   // EventBridge.
-  ResourceNotFoundException: { status: 400, fault: 'Sender', when: 'The named bus, rule, connection or API destination does not exist.' },
+  ResourceNotFoundException: { status: 400, fault: 'Sender', when: 'The named bus, rule, connection or API destination, or (SQS) a move task or its source or destination queue, does not exist.' },
   ResourceAlreadyExistsException: { status: 400, fault: 'Sender', when: 'A bus, connection or API destination of that name exists.' },
   InvalidEventPatternException: { status: 400, fault: 'Sender', when: 'The event pattern is not valid; the message is AWS\'s.' },
   LimitExceededException: { status: 400, fault: 'Sender', when: 'A limit would be exceeded (e.g. more than 5 targets on a rule).' },
@@ -51,6 +51,7 @@ export const ERROR_CATALOGUE = {
   BatchEntryIdsNotDistinct: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', when: 'Two entries of a batch request have the same Id.' },
   InvalidBatchEntryId: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId', when: 'A batch entry Id is not 1-80 alphanumeric, hyphen or underscore characters.' },
   BatchRequestTooLong: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong', when: 'The messages of a SendMessageBatch together exceed 1 MiB.' },
+  UnsupportedOperation: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.UnsupportedOperation', when: 'CancelMessageMoveTask names a task that is not RUNNING.' },
   PurgeQueueInProgress: { status: 403, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.PurgeQueueInProgress', when: 'The queue was purged less than 60 seconds ago.' },
 } as const satisfies Record<string, ErrorSpec>;
 

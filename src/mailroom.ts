@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
+import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
@@ -45,6 +46,8 @@ export interface Mailroom extends AsyncDisposable {
   /** Samples the AWS/SQS gauges of every queue each minute. */
   readonly queueGauges: QueueGaugeSampler;
   readonly delivery: DeliveryEngine;
+  /** Redrive of EventBridge dead letters (the admin API's /_mailroom/dlq). */
+  readonly redrive: RedriveService;
   /** A request context for in-process calls. */
   context(): RequestContext;
   /** Stops delivering (in-flight attempts finish or are given back), then closes the store; idempotent. */
@@ -60,7 +63,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock, metrics });
+  const sqs = new Sqs({ store, clock, logger, metrics });
   const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
   let functions: FunctionRegistry;
   try {
@@ -72,12 +75,15 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), functionsBaseDir: options.functionsBaseDir });
   if (options.deliver !== false) delivery.start();
   queueGauges.start();
+  // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
+  sqs.moveTaskRunner.start();
+  const redrive = new RedriveService({ store, clock, logger, router, metrics, recorded: () => delivery.dispatcher.wake() });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      // Long polls answer first, so none is left waiting on a closed store.
-      sqs.close();
+      // Long polls answer first, so none is left waiting on a closed store; move tasks give their leases back.
+      await sqs.stop();
       await delivery.stop();
       await queueGauges.stop();
       await metrics.flush();
@@ -93,6 +99,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     metrics,
     queueGauges,
     delivery,
+    redrive,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,
     [Symbol.asyncDispose]: close,

@@ -1,8 +1,11 @@
 /**
- * SQS: the services (queues, messages, receipts, receive, tags) and their one operation table, served on two
+ * SQS: the services (queues, messages, receipts, receive, tags, message move tasks) and their one operation table, served on two
  * wires: awsJson 1.0 (`X-Amz-Target: AmazonSQS.*`; query-compatible, so errors carry `x-amzn-query-error`) and
  * the query protocol (`Action=...`, XML; shapes in query-shapes.ts).
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import pino, { type Logger } from 'pino';
 import type { MetricRecorder } from '../monitoring/metric-recorder.js';
 import type { JsonService } from '../protocols/aws-json.js';
 import type { QueryOperation, QueryService } from '../protocols/query.js';
@@ -11,6 +14,8 @@ import type { NewQueueMessage } from '../store/queues.js';
 import { Arrivals } from './arrivals.js';
 import type { QueueDeps } from './deps.js';
 import { MessageService } from './messages.js';
+import { MoveTaskRunner } from './move-task-runner.js';
+import { MoveTaskService } from './move-tasks.js';
 import { QueueMetrics } from './queue-metrics.js';
 import { QueueService } from './queue-service.js';
 import { SQS_QUERY_SHAPES, SQS_QUERY_VERSION, SQS_XML_NAMESPACE, type SqsOperationName } from './query-shapes.js';
@@ -22,6 +27,7 @@ export type { CreateQueueInput, ListQueuesInput, QueueUrlInput } from './queue-s
 export type { SendMessageBatchInput, SendMessageEntry, SendMessageInput, SendMessageResult } from './messages.js';
 export type { ChangeMessageVisibilityBatchInput, ChangeMessageVisibilityInput, DeleteMessageBatchInput, DeleteMessageInput } from './receipts.js';
 export type { ReceiveMessageInput, ReceivedSqsMessage } from './receive.js';
+export type { ListMessageMoveTasksInput, MessageMoveTaskEntry, StartMessageMoveTaskInput } from './move-tasks.js';
 export { md5OfBody, md5OfMessageAttributes } from './md5.js';
 
 /** Every SQS service, for in-process use (the library API) and for the protocol table. */
@@ -31,10 +37,13 @@ export class Sqs {
   readonly receipts: ReceiptService;
   readonly receiver: ReceiveService;
   readonly tags: QueueTagService;
+  readonly moveTasks: MoveTaskService;
+  /** Runs message move tasks in the background, once its `start()` is called. */
+  readonly moveTaskRunner: MoveTaskRunner;
   readonly #arrivals: Arrivals;
   readonly #metrics: QueueMetrics;
 
-  constructor(deps: Omit<QueueDeps, 'arrivals' | 'metrics'> & { metrics: MetricRecorder }) {
+  constructor(deps: Omit<QueueDeps, 'arrivals' | 'metrics'> & { metrics: MetricRecorder; logger?: Logger }) {
     this.#arrivals = new Arrivals(deps.clock);
     this.#metrics = new QueueMetrics(deps.metrics);
     const all: QueueDeps = { ...deps, arrivals: this.#arrivals, metrics: this.#metrics };
@@ -43,6 +52,15 @@ export class Sqs {
     this.receipts = new ReceiptService(all);
     this.receiver = new ReceiveService(all);
     this.tags = new QueueTagService(all);
+    this.moveTaskRunner = new MoveTaskRunner({
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger ?? pino({ level: 'silent' }),
+      metrics: deps.metrics,
+      owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      arrived: (queue) => this.#arrivals.notify(queue),
+    });
+    this.moveTasks = new MoveTaskService(all, (handle) => this.moveTaskRunner.changed(handle));
   }
 
   /**
@@ -64,6 +82,12 @@ export class Sqs {
   /** Answers every waiting long poll now, and every later one at once: call before shutting down. */
   close(): void {
     this.#arrivals.close();
+  }
+
+  /** Closes, then lets move batches in progress finish and gives the tasks' leases back (before the store closes). */
+  async stop(): Promise<void> {
+    this.close();
+    await this.moveTaskRunner.stop();
   }
 
   /** The operations as awsJson 1.0 exposes them under `X-Amz-Target: AmazonSQS.<Operation>`. */
@@ -108,6 +132,9 @@ export class Sqs {
       TagQueue: (i) => this.tags.tag(i as Input),
       UntagQueue: (i) => this.tags.untag(i as Input),
       ListQueueTags: (i) => this.tags.list(i as Input),
+      StartMessageMoveTask: (i) => this.moveTasks.start(i as Input),
+      ListMessageMoveTasks: (i) => this.moveTasks.list(i as Input),
+      CancelMessageMoveTask: (i) => this.moveTasks.cancel(i as Input),
     };
   }
 }

@@ -97,6 +97,28 @@ export const SQS_QUERY_SHAPES = {
   TagQueue: { input: qStruct({ ...queueUrl, Tags: tagMap }) },
   UntagQueue: { input: qStruct({ ...queueUrl, TagKeys: nameList('TagKey') }) },
   ListQueueTags: { input: qStruct(queueUrl), output: qStruct({ Tags: tagMap }) },
+  // Move tasks (June 2023) predate SQS's move to JSON by months; their query shapes follow the same traits.
+  StartMessageMoveTask: {
+    input: qStruct({ SourceArn: qString, DestinationArn: qString, MaxNumberOfMessagesPerSecond: qInteger }),
+    output: qStruct({ TaskHandle: qString }),
+  },
+  CancelMessageMoveTask: { input: qStruct({ TaskHandle: qString }), output: qStruct({ ApproximateNumberOfMessagesMoved: qInteger }) },
+  ListMessageMoveTasks: {
+    input: qStruct({ SourceArn: qString, MaxResults: qInteger }),
+    output: qStruct({
+      Results: entries('ListMessageMoveTasksResultEntry', {
+        TaskHandle: qString,
+        Status: qString,
+        SourceArn: qString,
+        DestinationArn: qString,
+        MaxNumberOfMessagesPerSecond: qInteger,
+        ApproximateNumberOfMessagesMoved: qInteger,
+        ApproximateNumberOfMessagesToMove: qInteger,
+        FailureReason: qString,
+        StartedTimestamp: qInteger,
+      }),
+    }),
+  },
 } satisfies Record<string, { input: QueryStructure; output?: QueryStructure }>;
 
 export type SqsOperationName = keyof typeof SQS_QUERY_SHAPES;

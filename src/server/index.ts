@@ -46,7 +46,7 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
       port: options.port,
       adapters,
       logger: options.logger,
-      admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store, functions: mailroom.functions },
+      admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store, functions: mailroom.functions, redrive: mailroom.redrive },
     });
     let closing: Promise<void> | undefined;
     // Stop taking requests first, so nothing is accepted after the store is closed.

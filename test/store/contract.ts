@@ -17,6 +17,8 @@ import type {
 } from '../../src/store/records.js';
 import type { IngestEntry, Store } from '../../src/store/store.js';
 import { queueContract } from './queue-contract.js';
+import { moveTaskContract } from './move-task-contract.js';
+import { redriveContract } from './redrive-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -457,6 +459,14 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('queues', () => {
       queueContract(test, () => store);
+    });
+
+    describe('message move tasks', () => {
+      moveTaskContract(test, () => store);
+    });
+
+    describe('dead-letter redrive', () => {
+      redriveContract(test, () => store);
     });
 
     describe('lifecycle', () => {

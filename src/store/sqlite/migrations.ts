@@ -5,6 +5,7 @@
  * Conventions: STRICT tables; times are integer milliseconds since the epoch; names compare with SQLite's
  * default BINARY collation, i.e. by code point, which is the order every list method pages in.
  */
+import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
 
 export interface Migration {
   version: number;
@@ -250,4 +251,9 @@ CREATE TABLE queue_tags (
 `,
   },
   // --- end SQS queues ---
+  // PLACEHOLDER on the redrive branch only: version 4 belongs to another branch; the merge replaces this entry.
+  { version: 4, name: 'reserved', sql: '' },
+  // --- SQS message move tasks (version 5) ---
+  { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
+  // --- end SQS message move tasks ---
 ];

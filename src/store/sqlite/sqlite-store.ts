@@ -50,6 +50,10 @@ import { Functions } from './functions.js';
 import type { MetricDatum, MetricQuery } from '../metrics.js';
 import { IdGenerator } from '../ids.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
+import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskLease, MoveTaskRecord } from '../move-tasks.js';
+import type { RedriveItem, RedriveResult, StoredMessage } from '../redrive.js';
+import { SqliteMoveTasks } from './move-tasks.js';
+import { SqliteRedrive } from './redrive.js';
 
 interface SettleBatch {
   outcomes: DeliveryOutcome[];
@@ -74,6 +78,8 @@ export class SqliteStore implements Store {
   readonly #functions: Functions;
   readonly #settle: GroupCommit<SettleBatch>;
   readonly #queues: SqliteQueueStore;
+  readonly #moveTasks: SqliteMoveTasks;
+  readonly #redrive: SqliteRedrive;
   #closing: Promise<void> | undefined;
 
   /** Opens (creating if needed) and migrates the database file at `path`. */
@@ -104,6 +110,8 @@ export class SqliteStore implements Store {
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
     this.#queues = new SqliteQueueStore(db);
+    this.#moveTasks = new SqliteMoveTasks(db);
+    this.#redrive = new SqliteRedrive(db, new IdGenerator());
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
@@ -320,6 +328,39 @@ export class SqliteStore implements Store {
     return this.#queues.listQueueTags(queue);
   }
   // --- end SQS queues ---
+
+  // --- SQS message move tasks (MoveTaskStore) and dead-letter redrive (RedriveStore) ---
+  createMoveTask(task: MoveTaskRecord): Promise<boolean> {
+    return this.#write(() => this.#moveTasks.create(task));
+  }
+  async getMoveTask(handle: string): Promise<MoveTaskRecord | undefined> {
+    return this.#moveTasks.get(handle);
+  }
+  async listMoveTasks(sourceQueue: string, limit: number): Promise<MoveTaskRecord[]> {
+    return this.#moveTasks.list(sourceQueue, limit);
+  }
+  cancelMoveTask(handle: string, now: number): Promise<CancelMoveTaskResult> {
+    return this.#write(() => this.#moveTasks.cancel(handle, now));
+  }
+  claimMoveTasks(lease: MoveTaskLease, limit: number): Promise<{ tasks: MoveTaskRecord[]; nextLeaseEnd?: number }> {
+    return this.#write(() => this.#moveTasks.claim(lease, limit));
+  }
+  moveMessages(request: MoveBatchRequest): Promise<MoveBatchResult> {
+    return this.#write(() => this.#moveTasks.move(request));
+  }
+  releaseMoveTask(handle: string, owner: string): Promise<void> {
+    return this.#write(() => this.#moveTasks.release(handle, owner));
+  }
+  async peekMessages(queue: string, now: number, page: { after?: string; limit: number }): Promise<Page<StoredMessage>> {
+    return this.#redrive.peek(queue, now, page);
+  }
+  async findMessage(queue: string, messageId: string, now: number): Promise<StoredMessage | undefined> {
+    return this.#redrive.find(queue, messageId, now);
+  }
+  redriveDeadLetters(redrives: RedriveItem[], now: number): Promise<RedriveResult[]> {
+    return this.#write(() => this.#redrive.redrive(redrives, now));
+  }
+  // --- end move tasks and redrive ---
 
   /**
    * Runs a write on the main connection between two ingest commits, never during one. Every write of the main
