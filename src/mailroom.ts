@@ -11,6 +11,7 @@ import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
+import { CloudWatch, type AlarmNotifier } from './monitoring/index.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
@@ -31,6 +32,10 @@ export interface MailroomOptions {
   functions?: readonly unknown[];
   /** Where relative function handler paths start (default: the working directory). */
   functionsBaseDir?: string;
+  /** Where CloudWatch alarm actions publish (SNS topics); without one, actions are recorded as failed. */
+  alarmNotifier?: AlarmNotifier;
+  /** Evaluate CloudWatch alarms on the clock (default true). */
+  evaluateAlarms?: boolean;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -41,6 +46,7 @@ export interface Mailroom extends AsyncDisposable {
   readonly sqs: Sqs;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
+  readonly cloudWatch: CloudWatch;
   readonly delivery: DeliveryEngine;
   /** A request context for in-process calls. */
   context(): RequestContext;
@@ -67,12 +73,15 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   }
   delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir });
   if (options.deliver !== false) delivery.start();
+  const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier, flushMetrics: () => metrics.flush() });
+  if (options.evaluateAlarms !== false) cloudWatch.evaluator.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       // Long polls answer first, so none is left waiting on a closed store.
       sqs.close();
+      await cloudWatch.evaluator.stop();
       await delivery.stop();
       await metrics.flush();
       await store.close();
@@ -85,6 +94,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     sqs,
     functions,
     metrics,
+    cloudWatch,
     delivery,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,

@@ -3,10 +3,12 @@
  * 1.1, SQS and CloudWatch's JSON variant 1.0. Errors are `{"__type": code, "message": ...}` with AWS's status; a
  * service marked query-compatible (SQS) also gets the `x-amzn-query-error` header its SDKs read the code from.
  */
-import { ERROR_CATALOGUE, ServiceError, type ErrorSpec } from '../errors.js';
-import { DEFAULT_REGION, ACCOUNT_ID, type RequestContext } from './context.js';
-import { parseAuthorization, type SignatureVerifier } from './sigv4.js';
+import { ServiceError } from '../errors.js';
+import { queryErrorHeader, requestContext, wireError, type Logger } from './service-call.js';
+import type { SignatureVerifier } from './sigv4.js';
 import { header, type ProtocolAdapter, type ServiceOperations, type WireRequest, type WireResponse } from './wire.js';
+
+export type { Logger } from './service-call.js';
 
 export interface JsonService extends ServiceOperations {
   /** The X-Amz-Target prefix, e.g. "AWSEvents". */
@@ -15,10 +17,6 @@ export interface JsonService extends ServiceOperations {
   /** The `__type` namespace some services put before the code (SQS: "com.amazonaws.sqs#"). */
   readonly errorTypePrefix?: string;
   readonly queryCompatible?: boolean;
-}
-
-export interface Logger {
-  error(details: object, message: string): void;
 }
 
 export class AwsJsonAdapter implements ProtocolAdapter {
@@ -51,45 +49,30 @@ export class AwsJsonAdapter implements ProtocolAdapter {
       if (!/^application\/(x-amz-json-1\.[01]|json)\b/i.test(contentType)) {
         throw new ServiceError('UnsupportedMediaTypeException', `Content-Type must be application/x-amz-json-${version}; got '${contentType}'.`);
       }
-      const context = this.#context(request);
+      const context = requestContext(request, this.verifier);
       const output = await operation(parseBody(request.body), context);
-      return { status: 200, headers: jsonHeaders(version, request.requestId), body: JSON.stringify(output) };
+      return { status: 200, headers: jsonHeaders(version, request.requestId), body: JSON.stringify(output, epochSecondsReplacer) };
     } catch (err) {
       return this.#error(err, request, version, service);
     }
   }
 
-  #context(request: WireRequest): RequestContext {
-    const credential = parseAuthorization(header(request, 'authorization'));
-    if (credential) this.verifier.verify(credential, request);
-    const host = header(request, 'host');
-    return {
-      region: credential?.region || DEFAULT_REGION,
-      accountId: ACCOUNT_ID,
-      requestId: request.requestId,
-      accessKeyId: credential?.accessKeyId,
-      ...(host !== undefined && { endpoint: `http://${host}` }),
-    };
-  }
-
   #error(err: unknown, request: WireRequest, version: string, service: JsonService | undefined): WireResponse {
-    let code: string;
-    let spec: ErrorSpec;
-    let message: string;
-    if (err instanceof ServiceError) {
-      ({ code, spec, message } = err);
-    } else {
-      // Never leak internals to the client; log them with the request id so an operator can find them.
-      this.log.error({ err, requestId: request.requestId }, 'unhandled error in operation');
-      code = 'InternalException';
-      spec = ERROR_CATALOGUE.InternalException;
-      message = 'An internal error occurred; the request can be retried.';
-    }
+    const error = wireError(err, request.requestId, this.log);
     const headers = jsonHeaders(version, request.requestId);
-    if (service?.queryCompatible) headers['x-amzn-query-error'] = `${spec.queryCode ?? code};${spec.fault}`;
-    const type = (service?.errorTypePrefix ?? '') + code;
-    return { status: spec.status, headers, body: JSON.stringify({ __type: type, message }) };
+    if (service?.queryCompatible) headers['x-amzn-query-error'] = queryErrorHeader(error);
+    const type = (service?.errorTypePrefix ?? '') + error.type;
+    return { status: error.spec.status, headers, body: JSON.stringify({ __type: type, message: error.message }) };
   }
+}
+
+/**
+ * Services return timestamps as Dates so each protocol can write its own form; awsJson's is epoch seconds.
+ * `this[key]` is the value before Date's toJSON turned it into an ISO string.
+ */
+function epochSecondsReplacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return raw instanceof Date ? raw.getTime() / 1000 : value;
 }
 
 function parseBody(body: Buffer): Record<string, unknown> {

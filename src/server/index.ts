@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ScaledClock, SystemClock } from '../clock.js';
 import { createMailroom, type Mailroom } from '../mailroom.js';
 import { AwsJsonAdapter } from '../protocols/aws-json.js';
+import { RpcV2CborAdapter } from '../protocols/rpc-v2-cbor.js';
 import { acceptAnySignature } from '../protocols/sigv4.js';
 import { VERSION } from '../version.js';
 import { startHttpServer } from './http-server.js';
@@ -34,7 +35,10 @@ export interface MailroomServer extends AsyncDisposable {
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
   const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
-  const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, options.logger)];
+  const adapters = [
+    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, options.logger),
+    new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, options.logger),
+  ];
   try {
     const http = await startHttpServer({
       host: options.host,

@@ -5,6 +5,7 @@
  * Conventions: STRICT tables; times are integer milliseconds since the epoch; names compare with SQLite's
  * default BINARY collation, i.e. by code point, which is the order every list method pages in.
  */
+import { ALARMS_MIGRATION_SQL } from './alarms-schema.js';
 
 export interface Migration {
   version: number;
@@ -250,4 +251,11 @@ CREATE TABLE queue_tags (
 `,
   },
   // --- end SQS queues ---
+  // MERGE NOTE (cw branch): versions 4 and 5 belong to other branches; these two placeholders only keep this
+  // branch's list dense and are replaced by those branches' migrations when merging.
+  { version: 4, name: 'placeholder for another branch', sql: '' },
+  { version: 5, name: 'placeholder for another branch', sql: '' },
+  // --- CloudWatch alarms (version 6) ---
+  { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
+  // --- end CloudWatch alarms ---
 ];

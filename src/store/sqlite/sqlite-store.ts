@@ -47,7 +47,9 @@ import { Deliveries } from './deliveries.js';
 import { prepareMessageInsert } from './queue-messages.js';
 import { Metrics } from './metrics.js';
 import { Functions } from './functions.js';
-import type { MetricDatum, MetricQuery } from '../metrics.js';
+import type { MetricDatum, MetricIdentity, MetricListQuery, MetricQuery } from '../metrics.js';
+import type { AlarmFilter, AlarmHistoryFilter, AlarmHistoryRecord, AlarmRecord, AlarmStateChange } from '../alarms.js';
+import { Alarms } from './alarms.js';
 import { IdGenerator } from '../ids.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
 
@@ -74,6 +76,7 @@ export class SqliteStore implements Store {
   readonly #functions: Functions;
   readonly #settle: GroupCommit<SettleBatch>;
   readonly #queues: SqliteQueueStore;
+  readonly #alarms: Alarms;
   #closing: Promise<void> | undefined;
 
   /** Opens (creating if needed) and migrates the database file at `path`. */
@@ -104,6 +107,7 @@ export class SqliteStore implements Store {
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
     this.#queues = new SqliteQueueStore(db);
+    this.#alarms = new Alarms(db);
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
@@ -263,6 +267,48 @@ export class SqliteStore implements Store {
   async queryMetrics(query: MetricQuery): Promise<MetricDatum[]> {
     return this.#metrics.query(query);
   }
+  async listMetrics(query: MetricListQuery): Promise<{ items: MetricIdentity[]; after?: string }> {
+    return this.#metrics.list(query);
+  }
+
+  // --- CloudWatch alarms (AlarmStore): delegated to alarms.ts ---
+  putAlarm(alarm: AlarmRecord, history: AlarmHistoryRecord[]): Promise<'created' | 'updated'> {
+    return this.#write(() => this.#alarms.put(alarm, history));
+  }
+  async getAlarm(name: string): Promise<AlarmRecord | undefined> {
+    return this.#alarms.get(name);
+  }
+  async listAlarms(filter: AlarmFilter): Promise<AlarmRecord[]> {
+    return this.#alarms.list(filter);
+  }
+  async countAlarms(): Promise<number> {
+    return this.#alarms.count();
+  }
+  deleteAlarms(names: string[], history: AlarmHistoryRecord[]): Promise<string[]> {
+    return this.#write(() => this.#alarms.delete(names, history));
+  }
+  setAlarmActionsEnabled(names: string[], enabled: boolean, history: (alarm: AlarmRecord) => AlarmHistoryRecord[]): Promise<void> {
+    return this.#write(() => this.#alarms.setActionsEnabled(names, enabled, history));
+  }
+  changeAlarmState(change: AlarmStateChange): Promise<AlarmRecord | undefined> {
+    return this.#write(() => this.#alarms.changeState(change));
+  }
+  claimDueAlarms(request: { now: number; owner: string; leaseUntil: number; limit: number }): Promise<AlarmRecord[]> {
+    return this.#write(() => this.#alarms.claim(request.now, request.owner, request.leaseUntil, request.limit));
+  }
+  finishAlarmEvaluation(finish: { name: string; owner: string; nextEvaluationAt: number; change?: AlarmStateChange }): Promise<AlarmRecord | undefined> {
+    return this.#write(() => this.#alarms.finish(finish));
+  }
+  async nextAlarmEvaluationAt(): Promise<number | undefined> {
+    return this.#alarms.nextEvaluationAt();
+  }
+  addAlarmHistory(items: AlarmHistoryRecord[]): Promise<void> {
+    return this.#write(() => this.#alarms.addHistory(items));
+  }
+  async listAlarmHistory(filter: AlarmHistoryFilter): Promise<{ items: AlarmHistoryRecord[]; after?: string }> {
+    return this.#alarms.history(filter);
+  }
+  // --- end CloudWatch alarms ---
 
   // --- SQS queues (QueueStore): delegated to queue-store.ts ---
   createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean> {
