@@ -1,12 +1,13 @@
 /**
  * Mailroom's own HTTP endpoints under /_mailroom/: health (for load balancers and tests), the clock, so a test
- * can see the server's scaled time, and the functions (functions-admin.ts).
+ * can see the server's scaled time, and the functions (functions-admin.ts); and Prometheus's /metrics (prometheus.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Store } from '../store/store.js';
 import { registerFunctionsAdmin } from './functions-admin.js';
+import { registerPrometheus } from './prometheus.js';
 
 export interface AdminInfo {
   version: string;
@@ -20,4 +21,5 @@ export function registerAdmin(app: FastifyInstance, info: AdminInfo): void {
   app.get('/_mailroom/health', async () => ({ status: 'ok', version: info.version, store: info.store.kind }));
   app.get('/_mailroom/clock', async () => ({ now: new Date(info.clock.now()).toISOString(), timeScale: info.timeScale }));
   registerFunctionsAdmin(app, info.functions);
+  registerPrometheus(app, info);
 }

@@ -70,30 +70,31 @@ export class AlarmEvaluator {
     this.#timer?.cancel();
     this.#timer = this.deps.clock.setTimer(ms, () => {
       this.#timer = undefined;
-      this.#running = this.#round()
-        .catch((err: unknown) => this.deps.logger.error({ err }, 'alarm evaluation round failed'))
-        .finally(() => {
-          this.#running = undefined;
-          if (!this.#stopped) void this.#scheduleNext();
-        });
+      this.#running = this.#cycle();
     });
   }
 
-  async #scheduleNext(): Promise<void> {
-    if (this.#again) {
-      this.#again = false;
-      return this.#schedule(0);
-    }
-    const now = this.deps.clock.now();
-    let next: number | undefined;
+  /** One round, then the timer for the next: at the earliest next evaluation time, or at once after a wake(). */
+  async #cycle(): Promise<void> {
     try {
-      next = await this.deps.store.nextAlarmEvaluationAt();
+      await this.#round();
     } catch (err) {
-      this.deps.logger.error({ err }, 'could not read the next alarm evaluation time');
+      this.deps.logger.error({ err }, 'alarm evaluation round failed');
     }
-    // A wake() meanwhile has already scheduled a round, which comes sooner.
-    if (this.#stopped || this.#running || this.#timer) return;
-    this.#schedule(Math.min(MAX_IDLE_MS, Math.max(0, (next ?? Infinity) - now)));
+    let delay = 0;
+    if (!this.#again) {
+      try {
+        const next = await this.deps.store.nextAlarmEvaluationAt();
+        delay = Math.min(MAX_IDLE_MS, Math.max(0, (next ?? Infinity) - this.deps.clock.now()));
+      } catch (err) {
+        this.deps.logger.error({ err }, 'could not read the next alarm evaluation time');
+        delay = MAX_IDLE_MS;
+      }
+    }
+    if (this.#again) delay = 0;
+    this.#again = false;
+    this.#running = undefined;
+    if (!this.#stopped) this.#schedule(delay);
   }
 
   async #round(): Promise<void> {
