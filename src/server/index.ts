@@ -35,9 +35,10 @@ export interface MailroomServer extends AsyncDisposable {
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
   const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
+  // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target.
   const adapters = [
-    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, options.logger),
     new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, options.logger),
+    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, options.logger),
   ];
   try {
     const http = await startHttpServer({

@@ -7,26 +7,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluate, type EvaluatedPeriod } from '../../src/monitoring/alarms/evaluate.js';
 import type { AlarmConfig } from '../../src/store/alarms.js';
+import { alarmConfig } from '../store/alarm-contract.js';
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0);
 const MINUTE = 60_000;
 
-function config(extra: Partial<AlarmConfig> = {}): AlarmConfig {
-  return {
-    OKActions: [],
-    AlarmActions: [],
-    InsufficientDataActions: [],
-    MetricName: 'Errors',
-    Namespace: 'App',
-    Statistic: 'Sum',
-    Dimensions: [],
-    Period: 60,
-    EvaluationPeriods: 3,
-    Threshold: 5,
-    ComparisonOperator: 'GreaterThanThreshold',
-    ...extra,
-  };
-}
+const config = (extra: Partial<AlarmConfig> = {}) => alarmConfig({ EvaluationPeriods: 3, Threshold: 5, ...extra });
 
 /**
  * Periods written as CloudWatch's docs write them, oldest to newest: `X` breaching (10), `0` not breaching (1),
