@@ -58,7 +58,7 @@ const metricStat = struct(
   ['Metric', 'Period', 'Stat'],
 );
 
-const shape = struct(
+export const getMetricDataShape = struct(
   {
     MetricDataQueries: list(
       struct(
@@ -95,7 +95,7 @@ export class GetMetricDataService {
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
   async get(input: unknown) {
-    const req = checkInput<GetMetricDataInput>(input, shape);
+    const req = checkInput<GetMetricDataInput>(input, getMetricDataShape);
     const queries = req.MetricDataQueries;
     validateQueries(queries);
     const descending = (req.ScanBy ?? 'TimestampDescending') === 'TimestampDescending';

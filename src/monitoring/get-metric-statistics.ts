@@ -41,7 +41,7 @@ export interface GetMetricStatisticsInput {
   Unit?: string;
 }
 
-const shape = struct({
+export const getMetricStatisticsShape = struct({
   Namespace: namespace,
   MetricName: metricName,
   Dimensions: dimensions,
@@ -58,7 +58,7 @@ export class GetMetricStatisticsService {
 
   async get(input: unknown) {
     requireParameters(input, ['Namespace', 'MetricName', 'StartTime', 'EndTime', 'Period']);
-    const req = checkInput<GetMetricStatisticsInput>(input, shape);
+    const req = checkInput<GetMetricStatisticsInput>(input, getMetricStatisticsShape);
     const stats = req.Statistics ?? [];
     const extended = req.ExtendedStatistics ?? [];
     if (stats.length === 0 && extended.length === 0) throw invalidCombination('Must specify either Statistics or ExtendedStatistics.');

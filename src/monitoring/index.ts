@@ -11,21 +11,43 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { JsonService } from '../protocols/aws-json.js';
 import type { CborService } from '../protocols/rpc-v2-cbor.js';
+import type { Shape } from '../protocols/shape.js';
 import type { Operation } from '../protocols/wire.js';
 import type { Store } from '../store/store.js';
-import { AlarmService } from './alarms/alarm-service.js';
+import { AlarmService, describeShape, forMetricShape, historyShape, namesShape, setStateShape } from './alarms/alarm-service.js';
+import { putShape } from './alarms/config.js';
 import { AlarmEvaluator } from './alarms/evaluator.js';
 import { noTopicsNotifier, type AlarmNotifier } from './alarms/notifier.js';
-import { GetMetricDataService } from './get-metric-data.js';
-import { GetMetricStatisticsService } from './get-metric-statistics.js';
-import { ListMetricsService } from './list-metrics.js';
-import { PutMetricDataService } from './put-metric-data.js';
+import { GetMetricDataService, getMetricDataShape } from './get-metric-data.js';
+import { GetMetricStatisticsService, getMetricStatisticsShape } from './get-metric-statistics.js';
+import { ListMetricsService, listMetricsShape } from './list-metrics.js';
+import { PutMetricDataService, putMetricDataShape } from './put-metric-data.js';
 
 export type { AlarmNotification, AlarmNotifier } from './alarms/notifier.js';
 export { alarmMessage } from './alarms/message.js';
 
 export const SERVICE_NAME = 'GraniteServiceVersion20100801';
 export const QUERY_NAMESPACE = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
+
+/**
+ * Each operation's input shape, for a protocol that must know member types to decode its input (the query
+ * protocol's form parameters are all strings: `MetricData.member.1.Value=2.5`). Required members that CloudWatch
+ * reports as MissingParameter are optional here; the operations check them.
+ */
+export const INPUT_SHAPES: Readonly<Record<string, Shape>> = {
+  PutMetricData: putMetricDataShape,
+  GetMetricStatistics: getMetricStatisticsShape,
+  GetMetricData: getMetricDataShape,
+  ListMetrics: listMetricsShape,
+  PutMetricAlarm: putShape,
+  DescribeAlarms: describeShape,
+  DescribeAlarmsForMetric: forMetricShape,
+  DeleteAlarms: namesShape,
+  EnableAlarmActions: namesShape,
+  DisableAlarmActions: namesShape,
+  SetAlarmState: setStateShape,
+  DescribeAlarmHistory: historyShape,
+};
 
 export interface CloudWatchDeps {
   store: Store;

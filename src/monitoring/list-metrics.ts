@@ -20,7 +20,7 @@ export interface ListMetricsInput {
   RecentlyActive?: 'PT3H';
 }
 
-const shape = struct({
+export const listMetricsShape = struct({
   Namespace: namespace,
   MetricName: metricName,
   Dimensions: list(struct({ Name: str({ min: 1, max: 255 }), Value: str({ min: 1, max: 1024 }) }, ['Name']), { max: 10 }),
@@ -32,7 +32,7 @@ export class ListMetricsService {
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
   async list(input: unknown) {
-    const req = checkInput<ListMetricsInput>(input, shape);
+    const req = checkInput<ListMetricsInput>(input, listMetricsShape);
     const now = this.deps.clock.now();
     const page = await this.deps.store.listMetrics({
       namespace: req.Namespace,

@@ -53,7 +53,7 @@ export interface PutMetricDataInput {
 }
 
 // Required members are checked by hand first, for CloudWatch's MissingParameter, so the shape leaves them optional.
-const shape = struct({
+export const putMetricDataShape = struct({
   Namespace: namespace,
   MetricData: list(
     struct({
@@ -75,7 +75,7 @@ export class PutMetricDataService {
 
   async put(input: unknown): Promise<object> {
     requireParameters(input, ['Namespace', 'MetricData']);
-    const req = checkInput<PutMetricDataInput>(input, shape);
+    const req = checkInput<PutMetricDataInput>(input, putMetricDataShape);
     if (req.Namespace.startsWith('AWS/')) throw invalidValue(`The value ${req.Namespace} for parameter Namespace is invalid.`);
     if (req.MetricData.length > MAX_DATA) throw invalidValue(`The collection MetricData must not have a size greater than ${MAX_DATA}.`);
     const now = this.deps.clock.now();

@@ -128,9 +128,11 @@ export interface AlarmStore {
 
   /**
    * Leases up to `limit` alarms whose next evaluation is due (nextEvaluationAt <= now) and which no live lease
-   * holds, until `leaseUntil`, for `owner`; atomically, so two evaluators never get the same alarm.
+   * holds, until `leaseUntil`, for `owner`; atomically, so two evaluators never get the same alarm. Alarms due,
+   * and leases running, after `horizon` count as due and expired: nothing is scheduled or leased that far ahead, so
+   * the clock went back (a process with a scaled clock restarted) and the alarm would otherwise wait for it.
    */
-  claimDueAlarms(request: { now: number; owner: string; leaseUntil: number; limit: number }): Promise<AlarmRecord[]>;
+  claimDueAlarms(request: { now: number; owner: string; leaseUntil: number; limit: number; horizon: number }): Promise<AlarmRecord[]>;
   /**
    * Ends `owner`'s lease on the alarm: sets its next evaluation time and writes the state change, if any (under
    * the same version condition as changeAlarmState). Returns the alarm after a written change; undefined when

@@ -217,6 +217,19 @@ describe('CloudWatch alarms', () => {
     assert.deepEqual(states(), ['OK→all-clear', 'ALARM→on-call', 'OK→all-clear']);
   });
 
+  it('carries on when a restarted process\'s clock is behind the last one\'s (a scaled clock restarted)', async () => {
+    await putAlarm();
+    await putErrors(4);
+    await advanceTo(T0 + MINUTE + 10_000);
+    assert.equal((await describeOne()).StateValue, 'ALARM');
+    await mailroom.close();
+    // Ten minutes behind: the alarm's next evaluation (10:02:10) is beyond this clock's horizon.
+    clock = new ManualClock(T0 - 10 * MINUTE);
+    mailroom = await open(dataDir);
+    await advanceTo(T0 - 10 * MINUTE + 10_000);
+    assert.equal((await describeOne()).StateValue, 'OK', 'evaluated at once, not when the clock catches up');
+  });
+
   it('evaluates each alarm once per minute when two processes share the database', async () => {
     const second = await open(dataDir);
     try {

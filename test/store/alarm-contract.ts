@@ -133,8 +133,8 @@ export function alarmContract(test: Test, store: () => Store): void {
     assert.equal(await store().nextAlarmEvaluationAt(), T0);
     const now = T0 + 2000;
     const [first, second] = await Promise.all([
-      store().claimDueAlarms({ now, owner: 'one', leaseUntil: now + MINUTE, limit: 10 }),
-      store().claimDueAlarms({ now, owner: 'two', leaseUntil: now + MINUTE, limit: 10 }),
+      store().claimDueAlarms({ now, owner: 'one', leaseUntil: now + MINUTE, limit: 10, horizon: now + 10 * MINUTE }),
+      store().claimDueAlarms({ now, owner: 'two', leaseUntil: now + MINUTE, limit: 10, horizon: now + 10 * MINUTE }),
     ]);
     const claimed = [...first!, ...second!].map((a) => a.name).sort();
     assert.deepEqual(claimed, ['due-1', 'due-2'], 'each due alarm claimed exactly once');
@@ -152,12 +152,15 @@ export function alarmContract(test: Test, store: () => Store): void {
     assert.equal(changed?.state.value, 'OK');
     assert.equal((await store().getAlarm('due-1'))?.nextEvaluationAt, T0 + 5 * MINUTE);
     // Leased (due-2) and not yet due (due-1, later): nothing to claim until the lease runs out.
-    assert.deepEqual(await store().claimDueAlarms({ now: now + 1, owner: 'three', leaseUntil: now + MINUTE, limit: 10 }), []);
-    const taken = await store().claimDueAlarms({ now: now + MINUTE, owner: 'three', leaseUntil: now + 2 * MINUTE, limit: 10 });
+    assert.deepEqual(await store().claimDueAlarms({ now: now + 1, owner: 'three', leaseUntil: now + MINUTE, limit: 10, horizon: now + 10 * MINUTE }), []);
+    const taken = await store().claimDueAlarms({ now: now + MINUTE, owner: 'three', leaseUntil: now + 2 * MINUTE, limit: 10, horizon: now + 10 * MINUTE });
     assert.deepEqual(taken.map((a) => a.name), ['due-2'], 'an expired lease is taken over');
     assert.equal(await store().finishAlarmEvaluation({ name: 'due-2', owner: 'three', nextEvaluationAt: T0 + 6 * MINUTE }), undefined, 'no change: nothing returned');
     assert.equal((await store().getAlarm('due-2'))?.nextEvaluationAt, T0 + 6 * MINUTE);
     assert.equal(await store().nextAlarmEvaluationAt(), T0 + 5 * MINUTE);
+    // A clock that went back finds alarms scheduled beyond its horizon due.
+    const back = await store().claimDueAlarms({ now: T0 - 60 * MINUTE, owner: 'four', leaseUntil: T0 - 59 * MINUTE, limit: 10, horizon: T0 - 55 * MINUTE });
+    assert.deepEqual(back.map((a) => a.name).sort(), ['due-1', 'due-2', 'later']);
   });
 
   test('listAlarmHistory filters by alarm, type and time, in either order, a page at a time', async () => {

@@ -50,7 +50,7 @@ export interface AlarmDeps {
 }
 
 const names = list(alarmName, { max: 100 });
-const describeShape = struct({
+export const describeShape = struct({
   AlarmNames: names,
   AlarmNamePrefix: alarmName,
   AlarmTypes: list(str({ enum: ALARM_TYPES })),
@@ -61,16 +61,16 @@ const describeShape = struct({
   MaxRecords: int({ min: 1, max: 100 }),
   NextToken: str(),
 });
-const forMetricShape = struct(
+export const forMetricShape = struct(
   { MetricName: metricName, Namespace: namespace, Statistic: statistic, ExtendedStatistic: str(), Dimensions: dimensions, Period: period, Unit: unit },
   ['MetricName', 'Namespace'],
 );
-const namesShape = struct({ AlarmNames: names }, ['AlarmNames']);
-const setStateShape = struct(
+export const namesShape = struct({ AlarmNames: names }, ['AlarmNames']);
+export const setStateShape = struct(
   { AlarmName: alarmName, StateValue: str({ enum: STATES }), StateReason: str({ max: 1023 }), StateReasonData: str({ max: 4000 }) },
   ['AlarmName', 'StateValue', 'StateReason'],
 );
-const historyShape = struct({
+export const historyShape = struct({
   AlarmName: alarmName,
   AlarmTypes: list(str({ enum: ALARM_TYPES })),
   HistoryItemType: str({ enum: HISTORY_TYPES }),

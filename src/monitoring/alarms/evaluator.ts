@@ -30,8 +30,10 @@ export interface EvaluatorDeps {
 /** A claim outlives any evaluation; a crashed process's alarms are taken over after this. */
 const LEASE_MS = 60_000;
 const BATCH = 100;
-/** Alarms created by other processes are noticed within this much clock time. */
+/** Alarms created by other processes, or scheduled beyond the horizon, are noticed within this much clock time. */
 const MAX_IDLE_MS = 60_000;
+/** Evaluations are scheduled at most a minute and a few seconds ahead; one later than this is from a clock that went back. */
+const HORIZON_MS = 5 * 60_000;
 
 export class AlarmEvaluator {
   readonly #owner = randomUUID();
@@ -102,7 +104,7 @@ export class AlarmEvaluator {
     for (;;) {
       if (this.#stopped) return;
       const now = this.deps.clock.now();
-      const claimed = await this.deps.store.claimDueAlarms({ now, owner: this.#owner, leaseUntil: now + LEASE_MS, limit: BATCH });
+      const claimed = await this.deps.store.claimDueAlarms({ now, owner: this.#owner, leaseUntil: now + LEASE_MS, limit: BATCH, horizon: now + HORIZON_MS });
       for (const alarm of claimed) {
         try {
           await this.#evaluate(alarm);
@@ -117,7 +119,7 @@ export class AlarmEvaluator {
 
   async #evaluate(alarm: AlarmRecord): Promise<void> {
     const now = this.deps.clock.now();
-    const decision = await this.decide(alarm, now);
+    const decision = await this.#decide(alarm, now);
     const changed = decision !== undefined && decision.state !== alarm.state.value;
     const updated = await this.deps.store.finishAlarmEvaluation({
       name: alarm.name,
@@ -136,7 +138,7 @@ export class AlarmEvaluator {
   }
 
   /** The state `alarm` should be in at `now`; undefined to keep the current one. */
-  async decide(alarm: AlarmRecord, now: number): Promise<Decision | undefined> {
+  async #decide(alarm: AlarmRecord, now: number): Promise<Decision | undefined> {
     const c = alarm.config;
     const periodMs = c.Period * 1000;
     const count = evaluationRangePeriods(c.EvaluationPeriods);

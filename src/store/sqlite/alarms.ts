@@ -57,6 +57,14 @@ function toRecord(row: AlarmRow): AlarmRecord {
   };
 }
 
+interface ClaimRequest {
+  now: number;
+  owner: string;
+  leaseUntil: number;
+  limit: number;
+  horizon: number;
+}
+
 const ACTION_LISTS = ['OKActions', 'AlarmActions', 'InsufficientDataActions'] as const;
 
 const COLUMNS = `name, arn, config, actions_enabled, config_updated_at, state_value, state_reason, state_reason_data,
@@ -105,9 +113,10 @@ export class Alarms {
        WHERE name = @name AND state_version = @expectedVersion
        RETURNING ${COLUMNS}`,
     );
-    this.#claim = db.prepare<{ owner: string; leaseUntil: number; now: number; limit: number }, AlarmRow>(
+    this.#claim = db.prepare<ClaimRequest, AlarmRow>(
       `UPDATE alarms SET lease_owner = @owner, lease_until = @leaseUntil
-       WHERE name IN (SELECT name FROM alarms WHERE next_evaluation_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+       WHERE name IN (SELECT name FROM alarms WHERE (next_evaluation_at <= @now OR next_evaluation_at > @horizon)
+                        AND (lease_until IS NULL OR lease_until <= @now OR lease_until > @horizon)
                       ORDER BY next_evaluation_at LIMIT @limit)
        RETURNING ${COLUMNS}`,
     );
@@ -244,8 +253,8 @@ export class Alarms {
     return this.#change.immediate(change);
   }
 
-  claim(now: number, owner: string, leaseUntil: number, limit: number): AlarmRecord[] {
-    return this.#claim.all({ owner, leaseUntil, now, limit }).map(toRecord);
+  claim(request: ClaimRequest): AlarmRecord[] {
+    return this.#claim.all(request).map(toRecord);
   }
 
   finish(f: { name: string; owner: string; nextEvaluationAt: number; change?: AlarmStateChange }): AlarmRecord | undefined {

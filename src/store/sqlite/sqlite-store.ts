@@ -261,8 +261,8 @@ export class SqliteStore implements Store {
   }
 
   // Metrics.
-  async recordMetrics(data: MetricDatum[]): Promise<void> {
-    this.#metrics.record(data);
+  recordMetrics(data: MetricDatum[]): Promise<void> {
+    return this.#write(() => this.#metrics.record(data));
   }
   async queryMetrics(query: MetricQuery): Promise<MetricDatum[]> {
     return this.#metrics.query(query);
@@ -293,8 +293,8 @@ export class SqliteStore implements Store {
   changeAlarmState(change: AlarmStateChange): Promise<AlarmRecord | undefined> {
     return this.#write(() => this.#alarms.changeState(change));
   }
-  claimDueAlarms(request: { now: number; owner: string; leaseUntil: number; limit: number }): Promise<AlarmRecord[]> {
-    return this.#write(() => this.#alarms.claim(request.now, request.owner, request.leaseUntil, request.limit));
+  claimDueAlarms(request: { now: number; owner: string; leaseUntil: number; limit: number; horizon: number }): Promise<AlarmRecord[]> {
+    return this.#write(() => this.#alarms.claim(request));
   }
   finishAlarmEvaluation(finish: { name: string; owner: string; nextEvaluationAt: number; change?: AlarmStateChange }): Promise<AlarmRecord | undefined> {
     return this.#write(() => this.#alarms.finish(finish));
