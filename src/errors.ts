@@ -12,6 +12,11 @@ export interface ErrorSpec {
   readonly fault: 'Sender' | 'Receiver';
   /** The code older query-protocol clients see, where it differs from the JSON code (SQS). */
   readonly queryCode?: string;
+  /**
+   * The JSON/CBOR `__type` code where it differs from the catalogue key: for an error whose key is its query code
+   * because another service already uses the JSON name for a different error (CloudWatch's ValidationError).
+   */
+  readonly jsonCode?: string;
   /** One line for the docs: when this error is returned. */
   readonly when: string;
 }
@@ -53,6 +58,16 @@ export const ERROR_CATALOGUE = {
   BatchRequestTooLong: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong', when: 'The messages of a SendMessageBatch together exceed 1 MiB.' },
   UnsupportedOperation: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.UnsupportedOperation', when: 'CancelMessageMoveTask names a task that is not RUNNING.' },
   PurgeQueueInProgress: { status: 403, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.PurgeQueueInProgress', when: 'The queue was purged less than 60 seconds ago.' },
+  // CloudWatch (rpc-v2-cbor and awsJson 1.0, query-compatible): `__type` is the model's shape name, the query code
+  // (x-amzn-query-error, and what boto3 reports) comes from its awsQueryError trait.
+  ValidationError: { status: 400, fault: 'Sender', jsonCode: 'ValidationException', when: 'CloudWatch: a field is missing, too long, out of range or malformed, or the alarm is inconsistent (DatapointsToAlarm > EvaluationPeriods, an unsupported Period); the message names it.' },
+  InvalidParameterValueException: { status: 400, fault: 'Sender', queryCode: 'InvalidParameterValue', when: 'CloudWatch: a metric value, timestamp, period, statistic, unit or namespace is not valid.' },
+  MissingRequiredParameterException: { status: 400, fault: 'Sender', queryCode: 'MissingParameter', when: 'CloudWatch: a required parameter of PutMetricData or GetMetricStatistics is absent.' },
+  InvalidParameterCombinationException: { status: 400, fault: 'Sender', queryCode: 'InvalidParameterCombination', when: 'CloudWatch: parameters that exclude each other are given together, or a request asks for more than 1,440 datapoints.' },
+  InvalidNextToken: { status: 400, fault: 'Sender', when: 'CloudWatch: the NextToken was not issued for this request.' },
+  LimitExceededFault: { status: 400, fault: 'Sender', queryCode: 'LimitExceeded', when: 'CloudWatch: PutMetricAlarm would exceed the number of alarms Mailroom evaluates (10,000).' },
+  ResourceNotFound: { status: 404, fault: 'Sender', when: 'CloudWatch: SetAlarmState or DeleteAlarms names an alarm that does not exist.' },
+  InvalidFormatFault: { status: 400, fault: 'Sender', queryCode: 'InvalidFormat', when: 'CloudWatch: SetAlarmState\'s StateReasonData is not a JSON object.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

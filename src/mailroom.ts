@@ -12,6 +12,7 @@ import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js'
 import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
+import { CloudWatch, type AlarmNotifier } from './monitoring/index.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
@@ -33,6 +34,10 @@ export interface MailroomOptions {
   functions?: readonly unknown[];
   /** Where relative function handler paths start (default: the working directory). */
   functionsBaseDir?: string;
+  /** Where CloudWatch alarm actions publish (SNS topics); without one, actions are recorded as failed. */
+  alarmNotifier?: AlarmNotifier;
+  /** Evaluate CloudWatch alarms on the clock (default true). */
+  evaluateAlarms?: boolean;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -45,6 +50,7 @@ export interface Mailroom extends AsyncDisposable {
   readonly metrics: MetricRecorder;
   /** Samples the AWS/SQS gauges of every queue each minute. */
   readonly queueGauges: QueueGaugeSampler;
+  readonly cloudWatch: CloudWatch;
   readonly delivery: DeliveryEngine;
   /** Redrive of EventBridge dead letters (the admin API's /_mailroom/dlq). */
   readonly redrive: RedriveService;
@@ -78,12 +84,15 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
   sqs.moveTaskRunner.start();
   const redrive = new RedriveService({ store, clock, logger, router, metrics, recorded: () => delivery.dispatcher.wake() });
+  const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier, flushMetrics: () => metrics.flush() });
+  if (options.evaluateAlarms !== false) cloudWatch.evaluator.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       // Long polls answer first, so none is left waiting on a closed store; move tasks give their leases back.
       await sqs.stop();
+      await cloudWatch.evaluator.stop();
       await delivery.stop();
       await queueGauges.stop();
       await metrics.flush();
@@ -98,6 +107,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     functions,
     metrics,
     queueGauges,
+    cloudWatch,
     delivery,
     redrive,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),

@@ -1,6 +1,6 @@
 /**
- * The `mailroom` command: `serve` runs the server; `test-pattern` and `put-events` are for quick use from a shell;
- * `dead-letters` and `dlq` (dlq.ts) look after dead letters on a running server.
+ * The `mailroom` command: `serve` runs the server; `test-pattern`, `put-events`, `alarms list` and `metrics` are
+ * for quick use from a shell; `dead-letters` and `dlq` (dlq.ts) look after dead letters on a running server.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -10,6 +10,7 @@ import { InvalidEventError, InvalidEventPatternError, testEventPattern } from '.
 import { startServer } from '../server/index.js';
 import { VERSION } from '../version.js';
 import { registerDlqCommands } from './dlq.js';
+import { registerCloudWatchCommands } from './cloudwatch.js';
 
 const program = new Command('mailroom')
   .description('A self-hosted event bus that never loses an event.\nSpeaks EventBridge\'s API on one port, so the AWS SDKs and the aws CLI work against it unchanged.')
@@ -108,6 +109,7 @@ program
   });
 
 registerDlqCommands(program);
+registerCloudWatchCommands(program);
 
 function textOrFile(value: string): string {
   return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;

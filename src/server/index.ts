@@ -6,6 +6,7 @@ import { ScaledClock, SystemClock } from '../clock.js';
 import { createMailroom, type Mailroom } from '../mailroom.js';
 import { AwsJsonAdapter } from '../protocols/aws-json.js';
 import { QueryAdapter } from '../protocols/query.js';
+import { RpcV2CborAdapter } from '../protocols/rpc-v2-cbor.js';
 import { acceptAnySignature } from '../protocols/sigv4.js';
 import { VERSION } from '../version.js';
 import { startHttpServer } from './http-server.js';
@@ -35,9 +36,11 @@ export interface MailroomServer extends AsyncDisposable {
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
   const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
-  // awsJson claims requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice.
+  // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
+  // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice.
   const adapters = [
-    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, options.logger),
+    new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, options.logger),
+    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, options.logger),
     new QueryAdapter([mailroom.sqs.queryService()], acceptAnySignature, options.logger),
   ];
   try {

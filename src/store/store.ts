@@ -22,6 +22,7 @@ import type { MetricStore } from './metrics.js';
 import type { FunctionStore } from './functions.js';
 import type { MoveTaskStore } from './move-tasks.js';
 import type { RedriveStore } from './redrive.js';
+import type { AlarmStore } from './alarms.js';
 
 /** An event to ingest with the deliveries its matched targets need; both are written in one transaction. */
 export interface IngestEntry {
@@ -38,7 +39,7 @@ export interface StoreStats {
 export type DeleteRuleResult = 'deleted' | 'not-found' | 'has-targets';
 export type PutTargetsResult = 'ok' | 'rule-not-found' | 'limit-exceeded';
 
-export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore {
+export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore, AlarmStore {
   readonly kind: 'sqlite' | 'postgres';
 
   // Event buses. The `default` bus is created by the migrations, so it always exists.

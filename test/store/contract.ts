@@ -19,6 +19,7 @@ import type { IngestEntry, Store } from '../../src/store/store.js';
 import { queueContract } from './queue-contract.js';
 import { moveTaskContract } from './move-task-contract.js';
 import { redriveContract } from './redrive-contract.js';
+import { alarmContract } from './alarm-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -467,6 +468,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('dead-letter redrive', () => {
       redriveContract(test, () => store);
+    });
+
+    describe('alarms and metrics', () => {
+      alarmContract(test, () => store);
     });
 
     describe('lifecycle', () => {

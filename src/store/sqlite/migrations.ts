@@ -6,6 +6,7 @@
  * default BINARY collation, i.e. by code point, which is the order every list method pages in.
  */
 import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
+import { ALARMS_MIGRATION_SQL } from './alarms-schema.js';
 
 export interface Migration {
   version: number;
@@ -251,9 +252,8 @@ CREATE TABLE queue_tags (
 `,
   },
   // --- end SQS queues ---
-  // PLACEHOLDER on the redrive branch only: version 4 belongs to another branch; the merge replaces this entry.
+  // PLACEHOLDER until the keys branch lands: version 4 is its migration; the merge replaces this entry.
   { version: 4, name: 'reserved', sql: '' },
-  // --- SQS message move tasks (version 5) ---
   { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
-  // --- end SQS message move tasks ---
+  { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
 ];

@@ -47,7 +47,9 @@ import { Deliveries } from './deliveries.js';
 import { prepareMessageInsert } from './queue-messages.js';
 import { Metrics } from './metrics.js';
 import { Functions } from './functions.js';
-import type { MetricDatum, MetricQuery } from '../metrics.js';
+import type { MetricDatum, MetricIdentity, MetricListQuery, MetricQuery } from '../metrics.js';
+import type { AlarmFilter, AlarmHistoryFilter, AlarmHistoryRecord, AlarmRecord, AlarmStateChange } from '../alarms.js';
+import { Alarms } from './alarms.js';
 import { IdGenerator } from '../ids.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
 import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskLease, MoveTaskRecord } from '../move-tasks.js';
@@ -80,6 +82,7 @@ export class SqliteStore implements Store {
   readonly #queues: SqliteQueueStore;
   readonly #moveTasks: SqliteMoveTasks;
   readonly #redrive: SqliteRedrive;
+  readonly #alarms: Alarms;
   #closing: Promise<void> | undefined;
 
   /** Opens (creating if needed) and migrates the database file at `path`. */
@@ -112,6 +115,7 @@ export class SqliteStore implements Store {
     this.#queues = new SqliteQueueStore(db);
     this.#moveTasks = new SqliteMoveTasks(db);
     this.#redrive = new SqliteRedrive(db, new IdGenerator());
+    this.#alarms = new Alarms(db);
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
@@ -265,12 +269,54 @@ export class SqliteStore implements Store {
   }
 
   // Metrics.
-  async recordMetrics(data: MetricDatum[]): Promise<void> {
-    this.#metrics.record(data);
+  recordMetrics(data: MetricDatum[]): Promise<void> {
+    return this.#write(() => this.#metrics.record(data));
   }
   async queryMetrics(query: MetricQuery): Promise<MetricDatum[]> {
     return this.#metrics.query(query);
   }
+  async listMetrics(query: MetricListQuery): Promise<{ items: MetricIdentity[]; after?: string }> {
+    return this.#metrics.list(query);
+  }
+
+  // --- CloudWatch alarms (AlarmStore): delegated to alarms.ts ---
+  putAlarm(alarm: AlarmRecord, history: AlarmHistoryRecord[]): Promise<'created' | 'updated'> {
+    return this.#write(() => this.#alarms.put(alarm, history));
+  }
+  async getAlarm(name: string): Promise<AlarmRecord | undefined> {
+    return this.#alarms.get(name);
+  }
+  async listAlarms(filter: AlarmFilter): Promise<AlarmRecord[]> {
+    return this.#alarms.list(filter);
+  }
+  async countAlarms(): Promise<number> {
+    return this.#alarms.count();
+  }
+  deleteAlarms(names: string[], history: AlarmHistoryRecord[]): Promise<string[]> {
+    return this.#write(() => this.#alarms.delete(names, history));
+  }
+  setAlarmActionsEnabled(names: string[], enabled: boolean, history: (alarm: AlarmRecord) => AlarmHistoryRecord[]): Promise<void> {
+    return this.#write(() => this.#alarms.setActionsEnabled(names, enabled, history));
+  }
+  changeAlarmState(change: AlarmStateChange): Promise<AlarmRecord | undefined> {
+    return this.#write(() => this.#alarms.changeState(change));
+  }
+  claimDueAlarms(request: { now: number; owner: string; leaseUntil: number; limit: number; horizon: number }): Promise<AlarmRecord[]> {
+    return this.#write(() => this.#alarms.claim(request));
+  }
+  finishAlarmEvaluation(finish: { name: string; owner: string; nextEvaluationAt: number; change?: AlarmStateChange }): Promise<AlarmRecord | undefined> {
+    return this.#write(() => this.#alarms.finish(finish));
+  }
+  async nextAlarmEvaluationAt(): Promise<number | undefined> {
+    return this.#alarms.nextEvaluationAt();
+  }
+  addAlarmHistory(items: AlarmHistoryRecord[]): Promise<void> {
+    return this.#write(() => this.#alarms.addHistory(items));
+  }
+  async listAlarmHistory(filter: AlarmHistoryFilter): Promise<{ items: AlarmHistoryRecord[]; after?: string }> {
+    return this.#alarms.history(filter);
+  }
+  // --- end CloudWatch alarms ---
 
   // --- SQS queues (QueueStore): delegated to queue-store.ts ---
   createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean> {
