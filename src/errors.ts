@@ -49,6 +49,19 @@ export const ERROR_CATALOGUE = {
   InvalidBatchEntryId: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId', when: 'A batch entry Id is not 1-80 alphanumeric, hyphen or underscore characters.' },
   BatchRequestTooLong: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong', when: 'The messages of a SendMessageBatch together exceed 1 MiB.' },
   PurgeQueueInProgress: { status: 403, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.PurgeQueueInProgress', when: 'The queue was purged less than 60 seconds ago.' },
+  // SNS (query protocol): keyed by the exception's name in SNS's model, queryCode is the code on the wire.
+  InvalidParameterException: { status: 400, fault: 'Sender', queryCode: 'InvalidParameter', when: 'An SNS request parameter is invalid: topic name or ARN, protocol, endpoint, attribute, message size, token, ...' },
+  InvalidParameterValueException: { status: 400, fault: 'Sender', queryCode: 'ParameterValueInvalid', when: 'An SNS message attribute is invalid (name, data type or value).' },
+  NotFoundException: { status: 404, fault: 'Sender', queryCode: 'NotFound', when: 'The SNS topic or subscription does not exist.' },
+  AuthorizationErrorException: { status: 403, fault: 'Sender', queryCode: 'AuthorizationError', when: 'The request is not allowed: e.g. an unsigned Unsubscribe of a subscription confirmed with AuthenticateOnUnsubscribe.' },
+  // SNS's own ResourceNotFound (TagResource and friends) is a 404, unlike EventBridge's ResourceNotFoundException.
+  ResourceNotFound: { status: 404, fault: 'Sender', when: 'TagResource, UntagResource or ListTagsForResource names a topic that does not exist.' },
+  TagLimitExceededException: { status: 400, fault: 'Sender', queryCode: 'TagLimitExceeded', when: 'A topic would have more than 50 tags.' },
+  EmptyBatchRequestException: { status: 400, fault: 'Sender', queryCode: 'EmptyBatchRequest', when: 'PublishBatch has no entries.' },
+  TooManyEntriesInBatchRequestException: { status: 400, fault: 'Sender', queryCode: 'TooManyEntriesInBatchRequest', when: 'PublishBatch has more than 10 entries.' },
+  BatchEntryIdsNotDistinctException: { status: 400, fault: 'Sender', queryCode: 'BatchEntryIdsNotDistinct', when: 'Two PublishBatch entries have the same Id.' },
+  InvalidBatchEntryIdException: { status: 400, fault: 'Sender', queryCode: 'InvalidBatchEntryId', when: 'A PublishBatch entry Id is not 1-80 alphanumeric, hyphen or underscore characters.' },
+  BatchRequestTooLongException: { status: 400, fault: 'Sender', queryCode: 'BatchRequestTooLong', when: 'The messages of a PublishBatch together exceed 256 KiB.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

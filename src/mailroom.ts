@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
+import type { SmtpConfig } from './delivery/invokers/smtp.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
@@ -16,6 +17,7 @@ import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/con
 import { Sqs } from './queues/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
+import { Sns } from './topics/index.js';
 
 export interface MailroomOptions {
   /** Where the embedded SQLite store keeps its files; created if missing. */
@@ -31,6 +33,10 @@ export interface MailroomOptions {
   functions?: readonly unknown[];
   /** Where relative function handler paths start (default: the working directory). */
   functionsBaseDir?: string;
+  /** The SMTP server for SNS email subscriptions (see docs/topics.md); without one, they are refused. */
+  smtp?: SmtpConfig;
+  /** The URL SNS subscribers reach Mailroom at (SubscribeURL, UnsubscribeURL, SigningCertURL); default: the server's. */
+  publicUrl?: string;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -39,6 +45,7 @@ export interface Mailroom extends AsyncDisposable {
   readonly logger: Logger;
   readonly eventBridge: EventBridge;
   readonly sqs: Sqs;
+  readonly sns: Sns;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
   readonly delivery: DeliveryEngine;
@@ -58,6 +65,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
   const sqs = new Sqs({ store, clock });
+  const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake() });
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
@@ -65,7 +73,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, sns, smtp: options.smtp, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir });
   if (options.deliver !== false) delivery.start();
 
   let closing: Promise<void> | undefined;
@@ -83,6 +91,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     logger,
     eventBridge,
     sqs,
+    sns,
     functions,
     metrics,
     delivery,

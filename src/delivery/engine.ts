@@ -1,6 +1,6 @@
 /**
- * Builds the delivery engine from Mailroom's parts: the invokers for each target kind, the EventBridge and Lambda
- * handlers, per-target limits, and the dispatcher that drives them. One place to see what delivers what.
+ * Builds the delivery engine from Mailroom's parts: the invokers for each target kind, the EventBridge, Lambda and
+ * SNS handlers, per-target limits, and the dispatcher that drives them. One place to see what delivers what.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -12,14 +12,18 @@ import type { FunctionRegistry } from '../functions/registry.js';
 import { FunctionRunner } from '../functions/index.js';
 import type { MetricRecorder } from '../monitoring/metric-recorder.js';
 import type { Store } from '../store/store.js';
+import type { Sns } from '../topics/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { FunctionHandler } from './function-handler.js';
 import { ApiDestinationInvoker } from './invokers/api-destination.js';
 import { EventBusInvoker } from './invokers/event-bus.js';
 import { AsyncFunctionInvoker } from './invokers/function.js';
+import { HttpClient } from './invokers/http-call.js';
+import { SmtpClient, type SmtpConfig } from './invokers/smtp.js';
 import { SqsInvoker } from './invokers/sqs.js';
 import { QueueSink } from './queue-sink.js';
 import { RoutedTargetResolver } from './resolver.js';
+import { SnsHandler } from './sns/handler.js';
 import { TargetHandler } from './target-handler.js';
 import { TargetLimiter } from './target-limiter.js';
 
@@ -33,6 +37,9 @@ export interface DeliveryEngineOptions {
   eventBridge: EventBridge;
   functions: FunctionRegistry;
   metrics: MetricRecorder;
+  sns: Sns;
+  /** The SMTP server email subscriptions are delivered through, if one is configured. */
+  smtp?: SmtpConfig;
   /** Wakes long polls of a queue that received a message. */
   queueArrived: (queue: string) => void;
   /** Where relative function handler paths start. */
@@ -72,6 +79,20 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     onAuthorization: (connectionArn, state) => o.logger.info({ connection: connectionArn, state }, 'connection authorization changed'),
   });
   const runner = new FunctionRunner({ clock: o.clock, baseDir: o.functionsBaseDir });
+  const snsHttp = new HttpClient(o.clock);
+  const sns = new SnsHandler({
+    clock: o.clock,
+    logger: o.logger,
+    metrics: o.metrics,
+    store: o.store,
+    signer: o.sns.signer,
+    links: o.sns.links,
+    http: snsHttp,
+    ...(o.smtp && { smtp: new SmtpClient(o.smtp, o.clock) }),
+    functionExists: (name) => o.functions.get(name) !== undefined,
+    queueArrived: o.queueArrived,
+    deadLetters: sink,
+  });
   const invokers = [apiDestinations, new EventBusInvoker(forward), new SqsInvoker(o.store, o.clock, o.queueArrived), new AsyncFunctionInvoker((name) => o.functions.get(name) !== undefined)];
   const dispatcher = new Dispatcher({
     store: o.store,
@@ -83,6 +104,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     handlers: {
       target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters: sink, metrics: o.metrics }),
       function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations: sink, forward, metrics: o.metrics }),
+      sns,
     },
   });
   let stopping: Promise<void> | undefined;
@@ -92,6 +114,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     stop: () => (stopping ??= dispatcher.stop().then(async () => {
       await runner.close();
       apiDestinations.close();
+      snsHttp.close();
     })),
   };
 }

@@ -2,12 +2,14 @@
  * Starting a Mailroom server: the library's services behind the protocol adapters on one HTTP port.
  */
 import type { Logger } from 'pino';
-import { ScaledClock, SystemClock } from '../clock.js';
+import { ScaledClock, SystemClock, type Clock } from '../clock.js';
+import type { SmtpConfig } from '../delivery/invokers/smtp.js';
 import { createMailroom, type Mailroom } from '../mailroom.js';
 import { AwsJsonAdapter } from '../protocols/aws-json.js';
 import { acceptAnySignature } from '../protocols/sigv4.js';
 import { VERSION } from '../version.js';
 import { startHttpServer } from './http-server.js';
+import { SnsLinkAdapter } from './sns-links.js';
 
 export interface ServeOptions {
   host: string;
@@ -22,6 +24,12 @@ export interface ServeOptions {
   functionsBaseDir?: string;
   /** Deliver matched events (default true); false makes an accept-only process that leaves delivery to others. */
   deliver?: boolean;
+  /** The SMTP server for SNS email subscriptions. */
+  smtp?: SmtpConfig;
+  /** The URL SNS subscribers reach this server at; default: the address it listens on. */
+  publicUrl?: string;
+  /** Replaces the clock `timeScale` would make (tests pass a ManualClock). */
+  clock?: Clock;
 }
 
 export interface MailroomServer extends AsyncDisposable {
@@ -32,9 +40,12 @@ export interface MailroomServer extends AsyncDisposable {
 }
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
-  const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
-  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
-  const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, options.logger)];
+  const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale));
+  const { dataDir, logger, functions, functionsBaseDir, deliver, smtp, publicUrl } = options;
+  // Delivery starts once the server listens: SNS messages carry links to it, which must be right and answer.
+  const mailroom = await createMailroom({ dataDir, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl });
+  // The SNS links adapter claims only its own GET requests, so its place first takes nothing from the others.
+  const adapters = [new SnsLinkAdapter(mailroom.sns, logger), new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, logger)];
   try {
     const http = await startHttpServer({
       host: options.host,
@@ -43,6 +54,8 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
       logger: options.logger,
       admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store, functions: mailroom.functions },
     });
+    mailroom.sns.links.serverListening(http.url);
+    if (deliver !== false) mailroom.delivery.start();
     let closing: Promise<void> | undefined;
     // Stop taking requests first, so nothing is accepted after the store is closed.
     const close = () => {

@@ -20,6 +20,7 @@ import type { DeliveryStore } from './deliveries.js';
 import type { QueueStore } from './queues.js';
 import type { MetricStore } from './metrics.js';
 import type { FunctionStore } from './functions.js';
+import type { TopicStore } from './topics.js';
 
 /** An event to ingest with the deliveries its matched targets need; both are written in one transaction. */
 export interface IngestEntry {
@@ -36,7 +37,7 @@ export interface StoreStats {
 export type DeleteRuleResult = 'deleted' | 'not-found' | 'has-targets';
 export type PutTargetsResult = 'ok' | 'rule-not-found' | 'limit-exceeded';
 
-export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore {
+export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, TopicStore {
   readonly kind: 'sqlite' | 'postgres';
 
   // Event buses. The `default` bus is created by the migrations, so it always exists.

@@ -1,15 +1,20 @@
 /**
  * The SQLite schema, as numbered, append-only migrations. Never edit or reorder a migration that has shipped:
- * add a new one. They are TypeScript rather than .sql files because the build does not copy assets.
+ * add a new one. They are TypeScript rather than .sql files because the build does not copy assets. A migration
+ * whose change plain SQL cannot make also has `code`, run after its SQL in the same transaction.
  *
  * Conventions: STRICT tables; times are integer milliseconds since the epoch; names compare with SQLite's
  * default BINARY collation, i.e. by code point, which is the order every list method pages in.
  */
 
+import type Database from 'better-sqlite3';
+import { allowDeliveryKind } from './delivery-kinds.js';
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  code?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -250,4 +255,57 @@ CREATE TABLE queue_tags (
 `,
   },
   // --- end SQS queues ---
+  // Placeholders on branch sns only: 4, 5 and 6 belong to other branches; drop these three when merging.
+  { version: 4, name: 'reserved (branch sns placeholder)', sql: '' },
+  { version: 5, name: 'reserved (branch sns placeholder)', sql: '' },
+  { version: 6, name: 'reserved (branch sns placeholder)', sql: '' },
+  // --- SNS topics (version 7) ---
+  {
+    version: 7,
+    name: 'sns topics',
+    sql: `
+-- Keyed by ARN: the same name may be a topic in two regions. attributes: what CreateTopic/SetTopicAttributes set,
+-- as a JSON object of strings. Tags live in the shared tags table.
+CREATE TABLE topics (
+  arn TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  subscriptions_deleted INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  last_modified_at INTEGER NOT NULL
+) STRICT;
+
+-- A subscription's ARN is its topic's ARN plus ':<uuid>', so a topic's subscriptions are an ARN range. One
+-- subscription per topic, protocol and endpoint: subscribing again returns it. token: the confirmation token
+-- (kept after confirming, so a repeated ConfirmSubscription gets the same answer).
+CREATE TABLE subscriptions (
+  arn TEXT PRIMARY KEY,
+  topic_arn TEXT NOT NULL REFERENCES topics (arn) ON DELETE CASCADE,
+  protocol TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  pending_confirmation INTEGER NOT NULL,
+  confirmation_was_authenticated INTEGER NOT NULL DEFAULT 0,
+  token TEXT,
+  token_expires_at INTEGER,
+  created_at INTEGER NOT NULL,
+  UNIQUE (topic_arn, protocol, endpoint)
+) STRICT;
+
+CREATE UNIQUE INDEX subscriptions_by_token ON subscriptions (token) WHERE token IS NOT NULL;
+
+-- The key that signs SNS messages, made at first start; one row. private_key is a BLOB with a key_id so it can be
+-- sealed like the other secrets.
+CREATE TABLE sns_signing_keys (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  private_key BLOB NOT NULL,
+  key_id TEXT,
+  certificate TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+`,
+    // Published messages are delivered through the outbox as deliveries of a new kind.
+    code: (db) => allowDeliveryKind(db, 'sns'),
+  },
+  // --- end SNS topics ---
 ];

@@ -50,6 +50,8 @@ import { Functions } from './functions.js';
 import type { MetricDatum, MetricQuery } from '../metrics.js';
 import { IdGenerator } from '../ids.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
+import type { SigningKeyRecord, SubscriptionChanges, SubscriptionRecord, TopicCounts, TopicMessage, TopicRecord } from '../topics.js';
+import { SqliteTopicStore } from './topic-store.js';
 
 interface SettleBatch {
   outcomes: DeliveryOutcome[];
@@ -74,6 +76,7 @@ export class SqliteStore implements Store {
   readonly #functions: Functions;
   readonly #settle: GroupCommit<SettleBatch>;
   readonly #queues: SqliteQueueStore;
+  readonly #topics: SqliteTopicStore;
   #closing: Promise<void> | undefined;
 
   /** Opens (creating if needed) and migrates the database file at `path`. */
@@ -104,6 +107,7 @@ export class SqliteStore implements Store {
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
     this.#queues = new SqliteQueueStore(db);
+    this.#topics = new SqliteTopicStore(db, clock, (fn) => this.#write(fn));
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
@@ -317,6 +321,57 @@ export class SqliteStore implements Store {
     return this.#queues.listQueueTags(queue);
   }
   // --- end SQS queues ---
+
+  // --- SNS topics (TopicStore): delegated to topic-store.ts ---
+  createTopic(topic: TopicRecord, tags: Record<string, string>): Promise<boolean> {
+    return this.#topics.createTopic(topic, tags);
+  }
+  getTopic(arn: string): Promise<TopicRecord | undefined> {
+    return this.#topics.getTopic(arn);
+  }
+  listTopics(page: PageRequest): Promise<Page<TopicRecord>> {
+    return this.#topics.listTopics(page);
+  }
+  setTopicAttributes(arn: string, attributes: Record<string, string>, lastModifiedAt: number): Promise<boolean> {
+    return this.#topics.setTopicAttributes(arn, attributes, lastModifiedAt);
+  }
+  deleteTopic(arn: string): Promise<boolean> {
+    return this.#topics.deleteTopic(arn);
+  }
+  topicCounts(arn: string): Promise<TopicCounts> {
+    return this.#topics.topicCounts(arn);
+  }
+  createSubscription(subscription: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord } | undefined> {
+    return this.#topics.createSubscription(subscription);
+  }
+  getSubscription(arn: string): Promise<SubscriptionRecord | undefined> {
+    return this.#topics.getSubscription(arn);
+  }
+  subscriptionByToken(token: string): Promise<SubscriptionRecord | undefined> {
+    return this.#topics.subscriptionByToken(token);
+  }
+  listSubscriptions(page: PageRequest): Promise<Page<SubscriptionRecord>> {
+    return this.#topics.listSubscriptions(page);
+  }
+  updateSubscription(arn: string, changes: SubscriptionChanges): Promise<boolean> {
+    return this.#topics.updateSubscription(arn, changes);
+  }
+  deleteSubscription(arn: string): Promise<boolean> {
+    return this.#topics.deleteSubscription(arn);
+  }
+  publish(topicArn: string, messages: TopicMessage[], dueAt: number): Promise<number | undefined> {
+    return this.#topics.publish(topicArn, messages, dueAt);
+  }
+  sendToSubscription(subscriptionArn: string, message: TopicMessage, dueAt: number): Promise<boolean> {
+    return this.#topics.sendToSubscription(subscriptionArn, message, dueAt);
+  }
+  signingKey(): Promise<SigningKeyRecord | undefined> {
+    return this.#topics.signingKey();
+  }
+  putSigningKey(key: SigningKeyRecord): Promise<SigningKeyRecord> {
+    return this.#topics.putSigningKey(key);
+  }
+  // --- end SNS topics ---
 
   /**
    * Runs a write on the main connection between two ingest commits, never during one. Every write of the main

@@ -1,0 +1,29 @@
+/**
+ * SNS's delivery to an SQS subscription: SNS's JSON document as the message body — or, with RawMessageDelivery, the
+ * message itself with its attributes as SQS message attributes — sent to Mailroom's own queue through the same
+ * internal send the delivery engine's SQS targets use. A queue that does not exist is a client-side error in SNS's
+ * terms: not retried.
+ */
+import type { Clock } from '../../clock.js';
+import { newMessage, queueNameOf } from '../../queues/internal-send.js';
+import type { MessageAttribute } from '../../store/queues.js';
+import type { Store } from '../../store/store.js';
+import { envelope, messageFor, type EnvelopeContext, type StoredMessage } from '../../topics/messages.js';
+import type { InvocationResult } from '../invoker.js';
+
+/** Who sends on SNS's behalf, as SQS reports SenderId. */
+export const SNS_SENDER = 'sns.amazonaws.com';
+
+export async function deliverToQueue(store: Store, clock: Clock, arrived: (queue: string) => void, m: StoredMessage, c: EnvelopeContext, queueArn: string, raw: boolean): Promise<InvocationResult> {
+  const name = queueNameOf(queueArn);
+  const queue = name === undefined ? undefined : await store.getQueue(name);
+  const missing: InvocationResult = { ok: false, retryable: false, errorCode: 'NO_RESOURCE', errorMessage: `Queue ${queueArn} does not exist.` };
+  if (!queue) return missing;
+  const rawBody = raw && m.Type === 'Notification';
+  const body = rawBody ? messageFor(m, c.protocol) : JSON.stringify(envelope(m, c));
+  const attributes: Record<string, MessageAttribute> = {};
+  if (rawBody) for (const [key, a] of Object.entries(m.MessageAttributes ?? {})) attributes[key] = { ...a };
+  if (!(await store.sendMessages([newMessage(queue, body, attributes, clock.now(), SNS_SENDER)]))) return missing;
+  arrived(queue.name);
+  return { ok: true };
+}
