@@ -71,7 +71,7 @@ function readConfigFile(path: string): ConfigInput & FileOnly {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
-  const known = [...Object.keys(DEFAULTS), 'functions', 'smtp', 'publicUrl'];
+  const known = [...Object.keys(DEFAULTS), 'smtp', 'publicUrl', 'functions'];
   const unknown = Object.keys(parsed).filter((k) => !known.includes(k));
   if (unknown.length) throw new ConfigError(`config file ${path} has unknown settings: ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return parsed as ConfigInput & FileOnly;

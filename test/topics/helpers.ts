@@ -40,10 +40,10 @@ export async function startSnsServer(options: { smtp?: SmtpConfig; functionsBase
 }
 
 /** Waits (a bounded number of real seconds, never a fixed sleep) until `done()` holds. */
-export async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
+export async function until(done: () => boolean | Promise<boolean>, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!(await done())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await nextTurn();
   }
 }
