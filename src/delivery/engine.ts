@@ -103,7 +103,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     queueArrived: o.queueArrived,
     handlers: {
       target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters: sink, metrics: o.metrics }),
-      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations: sink, forward, metrics: o.metrics }),
+      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations: sink, forward, publish: (topic, message) => o.sns.publish(topic, message), metrics: o.metrics }),
       sns,
     },
   });

@@ -119,5 +119,22 @@ describe('SNS sqs and lambda subscriptions', () => {
       const deliveries = await s.mailroom.store.listDeliveries({ eventId: messageId, limit: 10 });
       assert.deepEqual(deliveries.map((d) => [d.targetArn, d.status]), [[SubscriptionArn, 'done'], [functionArn, 'done']]);
     });
+
+    it('publishes a function\'s invocation record to a topic named as its destination', async () => {
+      const results = (await sns().topics.create({ Name: 'results' }, ctx())).TopicArn;
+      const url = await createQueue('results-queue');
+      await sns().subscriptions.subscribe({ TopicArn: results, Protocol: 'sqs', Endpoint: queueArn('results-queue') }, ctx());
+      await s.mailroom.functions.register({ name: 'on-order', handler: 'sns-report.ts', onSuccess: results });
+      const topicArn = (await sns().topics.create({ Name: 'orders' }, ctx())).TopicArn;
+      await sns().subscriptions.subscribe({ TopicArn: topicArn, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:on-order' }, ctx());
+      const reported = sink.nextRequest();
+      await sns().publish(topicArn, JSON.stringify({ sinkUrl: sink.url }));
+      await reported;
+      await quiet(s.mailroom);
+      const [message] = await receive(url);
+      const record = JSON.parse((JSON.parse(message!.Body) as { Message: string }).Message) as { requestContext: { condition: string }; responsePayload: unknown };
+      assert.equal(record.requestContext.condition, 'Success');
+      assert.equal(record.responsePayload, 'reported');
+    });
   });
 });
