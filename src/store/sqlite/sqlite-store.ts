@@ -409,7 +409,7 @@ export class SqliteStore implements Store {
    * checkpoints the WAL into the file). Calling it again returns the same promise.
    */
   close(): Promise<void> {
-    this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close()])
+    this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close(), this.#topics.close()])
       .then(() => this.#writer.close())
       .then(() => {
         this.#db.close();

@@ -3,11 +3,21 @@
  * outbox's payload table (`events`: id = MessageId, bus = the topic's ARN, payload = the stored message, which
  * the sealer seals with the other payloads), and each subscription it goes to one pending delivery of kind 'sns'
  * (rule = the topic, target = the subscription), all in one transaction on the main connection. That connection
- * runs synchronous=FULL for it, so Publish is answered only after the fsync.
+ * runs synchronous=FULL for it, so Publish is answered only after the fsync. Publishes that arrive together share
+ * the transaction (group commit, see SqliteTopicStore), each in a savepoint of its own.
  */
 import type Database from 'better-sqlite3';
+import type { FlushOutcomes } from '../group-commit.js';
 import type { IdGenerator } from '../ids.js';
 import type { TopicMessage } from '../topics.js';
+
+/** One Publish or PublishBatch call; `subscriptions` is filled in by the write (undefined: no such topic). */
+export interface PendingPublish {
+  topicArn: string;
+  messages: TopicMessage[];
+  dueAt: number;
+  subscriptions?: number | undefined;
+}
 
 interface Target {
   arn: string;
@@ -20,6 +30,7 @@ export class TopicMessages {
   readonly #confirmed;
   readonly #one;
   readonly #publish;
+  readonly #publishAll;
   readonly #sendOne;
 
   constructor(
@@ -44,6 +55,18 @@ export class TopicMessages {
       for (const m of messages) this.#write(m, targets, dueAt, now);
       return targets.length;
     });
+    // Nested in #publishAll, each call is a savepoint: one that fails is rolled back alone, the others commit.
+    this.#publishAll = db.transaction((calls: PendingPublish[], now: number): FlushOutcomes =>
+      calls.map((call) => {
+        try {
+          call.subscriptions = this.#publish(call.topicArn, call.messages, call.dueAt, now);
+          return undefined;
+        } catch (error) {
+          if (!db.inTransaction) throw error;
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }),
+    );
     this.#sendOne = db.transaction((subscriptionArn: string, message: TopicMessage, dueAt: number, now: number): boolean => {
       const target = this.#one.get(subscriptionArn);
       if (target) this.#write(message, [target], dueAt, now);
@@ -51,8 +74,9 @@ export class TopicMessages {
     });
   }
 
-  publish(topicArn: string, messages: TopicMessage[], dueAt: number, now: number): number | undefined {
-    return this.#publish.immediate(topicArn, messages, dueAt, now);
+  /** Writes every call in one transaction; see FlushOutcomes. */
+  publish(calls: PendingPublish[], now: number): FlushOutcomes {
+    return this.#publishAll.immediate(calls, now);
   }
 
   sendToSubscription(subscriptionArn: string, message: TopicMessage, dueAt: number, now: number): boolean {

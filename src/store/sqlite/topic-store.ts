@@ -1,13 +1,15 @@
 /**
  * The SQLite TopicStore: the async face of topics.ts and topic-messages.ts, which SqliteStore delegates to.
- * Writes go through `write`, SqliteStore's gate that runs them between two ingest commits (see there).
+ * Writes go through `write`, SqliteStore's gate that runs them between two ingest commits (see there). Publishes
+ * go through group commit, like ingest: those that arrive together share one transaction and one fsync.
  */
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
+import { GroupCommit } from '../group-commit.js';
 import { IdGenerator } from '../ids.js';
 import type { Page, PageRequest } from '../records.js';
 import type { SigningKeyRecord, SubscriptionChanges, SubscriptionRecord, TopicCounts, TopicMessage, TopicRecord, TopicStore } from '../topics.js';
-import { TopicMessages } from './topic-messages.js';
+import { TopicMessages, type PendingPublish } from './topic-messages.js';
 import { Topics } from './topics.js';
 
 export type WriteGate = <R>(fn: () => R) => Promise<R>;
@@ -18,6 +20,7 @@ export class SqliteTopicStore implements TopicStore {
   readonly #deleteTopic;
   readonly #deleteSubscription;
   readonly #putKey;
+  readonly #publishes: GroupCommit<PendingPublish>;
 
   constructor(
     db: Database.Database,
@@ -32,6 +35,7 @@ export class SqliteTopicStore implements TopicStore {
       this.#topics.insertSigningKey(key);
       return this.#topics.signingKey()!;
     });
+    this.#publishes = new GroupCommit((calls) => this.write(() => this.#messages.publish(calls, this.clock.now())));
   }
 
   createTopic(topic: TopicRecord, tags: Record<string, string>): Promise<boolean> {
@@ -72,8 +76,10 @@ export class SqliteTopicStore implements TopicStore {
     return this.write(() => this.#deleteSubscription.immediate(arn));
   }
 
-  publish(topicArn: string, messages: TopicMessage[], dueAt: number): Promise<number | undefined> {
-    return this.write(() => this.#messages.publish(topicArn, messages, dueAt, this.clock.now()));
+  async publish(topicArn: string, messages: TopicMessage[], dueAt: number): Promise<number | undefined> {
+    const call: PendingPublish = { topicArn, messages, dueAt };
+    await this.#publishes.submit(call);
+    return call.subscriptions;
   }
   sendToSubscription(subscriptionArn: string, message: TopicMessage, dueAt: number): Promise<boolean> {
     return this.write(() => this.#messages.sendToSubscription(subscriptionArn, message, dueAt, this.clock.now()));
@@ -84,5 +90,10 @@ export class SqliteTopicStore implements TopicStore {
   }
   putSigningKey(key: SigningKeyRecord): Promise<SigningKeyRecord> {
     return this.write(() => this.#putKey.immediate(key));
+  }
+
+  /** Commits the publishes already submitted; later ones are refused. */
+  close(): Promise<void> {
+    return this.#publishes.close();
   }
 }
