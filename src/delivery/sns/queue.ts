@@ -1,10 +1,11 @@
 /**
  * SNS's delivery to an SQS subscription: SNS's JSON document as the message body — or, with RawMessageDelivery, the
  * message itself with its attributes as SQS message attributes — sent to Mailroom's own queue through the same
- * internal send the delivery engine's SQS targets use. A queue that does not exist is a client-side error in SNS's
- * terms: not retried.
+ * internal send the delivery engine's SQS targets use. A queue that does not exist, or is too small for the
+ * message, is a client-side error in SNS's terms: not retried.
  */
 import type { Clock } from '../../clock.js';
+import { numberAttribute } from '../../queues/attributes.js';
 import { newMessage, queueNameOf } from '../../queues/internal-send.js';
 import type { MessageAttribute } from '../../store/queues.js';
 import type { Store } from '../../store/store.js';
@@ -23,6 +24,11 @@ export async function deliverToQueue(store: Store, clock: Clock, arrived: (queue
   const body = rawBody ? messageFor(m, c.protocol) : JSON.stringify(envelope(m, c));
   const attributes: Record<string, MessageAttribute> = {};
   if (rawBody) for (const [key, a] of Object.entries(m.MessageAttributes ?? {})) attributes[key] = { ...a };
+  // SNS's document around a 256 KiB message can outgrow a queue kept at SQS's old 256 KiB limit; SQS would refuse it.
+  const size = Buffer.byteLength(body);
+  if (size > numberAttribute(queue, 'MaximumMessageSize')) {
+    return { ok: false, retryable: false, errorCode: 'INVALID_PARAMETER', errorMessage: `The message (${size} bytes) is larger than ${queueArn}'s MaximumMessageSize.` };
+  }
   if (!(await store.sendMessages([newMessage(queue, body, attributes, clock.now(), SNS_SENDER)]))) return missing;
   arrived(queue.name);
   return { ok: true };
