@@ -6,14 +6,12 @@ import type { MetricRecorder } from '../monitoring/metric-recorder.js';
 import type { RequestContext } from '../protocols/context.js';
 import type { Store } from '../store/store.js';
 import type { TopicRecord } from '../store/topics.js';
-import type { TopicLinks } from './links.js';
 import { topicNameOf, topicNotFound } from './names.js';
 
 export interface TopicDeps {
   store: Store;
   clock: Clock;
   metrics: MetricRecorder;
-  links: TopicLinks;
   /** New deliveries were committed: the delivery engine should claim them now. */
   deliveriesRecorded: () => void;
   /** Whether an SMTP server is configured, without which email subscriptions cannot be delivered. */

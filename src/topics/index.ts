@@ -59,7 +59,6 @@ export class Sns implements AlarmNotifier {
       store: o.store,
       clock: o.clock,
       metrics: o.metrics,
-      links: this.links,
       deliveriesRecorded: () => o.deliveriesRecorded?.(),
       emailEnabled: o.emailEnabled ?? false,
     };

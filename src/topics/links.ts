@@ -8,7 +8,7 @@
  * to offer and falls back to the default port.
  */
 
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:4010';
+const DEFAULT_BASE_URL = 'http://127.0.0.1:4010';
 /** Where the signing certificate is served, under Mailroom's own path. */
 export const CERTIFICATE_PATH = '/_mailroom/sns/SimpleNotificationService';
 

@@ -16,7 +16,7 @@ import type { StoredNotification } from './messages.js';
 import { invalidParameter, topicNotFound } from './names.js';
 
 /** SNS's limit on a message with its attributes, and on a whole batch. */
-export const MAX_MESSAGE_BYTES = 262_144;
+const MAX_MESSAGE_BYTES = 262_144;
 const MAX_BATCH_ENTRIES = 10;
 const ENTRY_ID = /^[A-Za-z0-9_-]+$/;
 

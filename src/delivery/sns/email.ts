@@ -13,7 +13,7 @@ const DEFAULT_SUBJECT = 'AWS Notification Message';
 const CONFIRMATION_SUBJECT = 'AWS Notification - Subscription Confirmation';
 const DEFAULT_SENDER_NAME = 'AWS Notifications';
 
-export function composeEmail(m: StoredMessage, c: EnvelopeContext, topic: TopicRecord, to: string) {
+function composeEmail(m: StoredMessage, c: EnvelopeContext, topic: TopicRecord, to: string) {
   const fromName = topic.attributes.DisplayName || DEFAULT_SENDER_NAME;
   if (c.protocol === 'email-json') return { fromName, to, subject: m.Type === 'Notification' ? (m.Subject ?? DEFAULT_SUBJECT) : CONFIRMATION_SUBJECT, text: JSON.stringify(envelope(m, c)) };
   if (m.Type === 'SubscriptionConfirmation') {

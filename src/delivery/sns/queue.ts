@@ -13,7 +13,7 @@ import { envelope, messageFor, type EnvelopeContext, type StoredMessage } from '
 import type { InvocationResult } from '../invoker.js';
 
 /** Who sends on SNS's behalf, as SQS reports SenderId. */
-export const SNS_SENDER = 'sns.amazonaws.com';
+const SNS_SENDER = 'sns.amazonaws.com';
 
 export async function deliverToQueue(store: Store, clock: Clock, arrived: (queue: string) => void, m: StoredMessage, c: EnvelopeContext, queueArn: string, raw: boolean): Promise<InvocationResult> {
   const name = queueNameOf(queueArn);
