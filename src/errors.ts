@@ -25,8 +25,11 @@ export const ERROR_CATALOGUE = {
   RequestEntityTooLargeException: { status: 413, fault: 'Sender', when: 'The request body exceeds the largest request Mailroom accepts.' },
   UnsupportedMediaTypeException: { status: 415, fault: 'Sender', when: 'The Content-Type is not one the protocol accepts.' },
   InternalException: { status: 500, fault: 'Receiver', when: 'Mailroom failed; the request may be retried.' },
+  // Shared by every query-protocol service (SQS's query wire, SNS, CloudWatch).
+  MissingAction: { status: 400, fault: 'Sender', when: 'A query-protocol request has no Action parameter.' },
+  InvalidAction: { status: 400, fault: 'Sender', when: 'The Action names no operation of the service, or the request is signed for a service not served over the query protocol.' },
   // EventBridge.
-  ResourceNotFoundException: { status: 400, fault: 'Sender', when: 'The named bus, rule, connection or API destination does not exist.' },
+  ResourceNotFoundException: { status: 400, fault: 'Sender', when: 'The named bus, rule, connection or API destination, or (SQS) a move task or its source or destination queue, does not exist.' },
   ResourceAlreadyExistsException: { status: 400, fault: 'Sender', when: 'A bus, connection or API destination of that name exists.' },
   InvalidEventPatternException: { status: 400, fault: 'Sender', when: 'The event pattern is not valid; the message is AWS\'s.' },
   LimitExceededException: { status: 400, fault: 'Sender', when: 'A limit would be exceeded (e.g. more than 5 targets on a rule).' },
@@ -38,9 +41,9 @@ export const ERROR_CATALOGUE = {
   QueueDoesNotExist: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.NonExistentQueue', when: 'The queue named by QueueName or QueueUrl does not exist.' },
   QueueNameExists: { status: 400, fault: 'Sender', queryCode: 'QueueAlreadyExists', when: 'CreateQueue names an existing queue with different attribute values.' },
   InvalidAttributeName: { status: 400, fault: 'Sender', when: 'A queue attribute name is unknown, read-only, or FIFO-only (FIFO queues are not supported yet).' },
-  InvalidAttributeValue: { status: 400, fault: 'Sender', when: 'A queue attribute value is out of range or malformed.' },
-  InvalidParameterValue: { status: 400, fault: 'Sender', when: 'A request parameter is invalid: queue name, message size, message attribute, receive limits, ...' },
-  MissingParameter: { status: 400, fault: 'Sender', when: 'A required request parameter is absent.' },
+  InvalidAttributeValue: { status: 400, fault: 'Sender', when: 'A queue attribute value is out of range or malformed; for a Policy that is not a valid IAM policy, the message gives the reason.' },
+  InvalidParameterValue: { status: 400, fault: 'Sender', when: 'A request parameter is invalid: queue name, message size, message attribute, receive limits, ...; on the query protocol also a number or boolean that does not convert, or an unknown Version.' },
+  MissingParameter: { status: 400, fault: 'Sender', when: 'A required request parameter is absent (on the query protocol also half of a map entry, or Version on an unsigned request).' },
   InvalidMessageContents: { status: 400, fault: 'Sender', when: 'The message body or an attribute holds characters SQS does not allow.' },
   ReceiptHandleIsInvalid: { status: 404, fault: 'Sender', when: 'The receipt handle is malformed, or a later receive of the message superseded it.' },
   EmptyBatchRequest: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.EmptyBatchRequest', when: 'A batch request has no entries.' },
@@ -48,6 +51,7 @@ export const ERROR_CATALOGUE = {
   BatchEntryIdsNotDistinct: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', when: 'Two entries of a batch request have the same Id.' },
   InvalidBatchEntryId: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId', when: 'A batch entry Id is not 1-80 alphanumeric, hyphen or underscore characters.' },
   BatchRequestTooLong: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong', when: 'The messages of a SendMessageBatch together exceed 1 MiB.' },
+  UnsupportedOperation: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.UnsupportedOperation', when: 'CancelMessageMoveTask names a task that is not RUNNING.' },
   PurgeQueueInProgress: { status: 403, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.PurgeQueueInProgress', when: 'The queue was purged less than 60 seconds ago.' },
   // SNS (query protocol): keyed by the exception's name in SNS's model, queryCode is the code on the wire.
   InvalidParameterException: { status: 400, fault: 'Sender', queryCode: 'InvalidParameter', when: 'An SNS request parameter is invalid: topic name or ARN, protocol, endpoint, attribute, message size, token, ...' },

@@ -10,11 +10,13 @@ import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import type { SmtpConfig } from './delivery/invokers/smtp.js';
+import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
+import { QueueGaugeSampler } from './queues/queue-gauges.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
 import { Sns } from './topics/index.js';
@@ -48,7 +50,11 @@ export interface Mailroom extends AsyncDisposable {
   readonly sns: Sns;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
+  /** Samples the AWS/SQS gauges of every queue each minute. */
+  readonly queueGauges: QueueGaugeSampler;
   readonly delivery: DeliveryEngine;
+  /** Redrive of EventBridge dead letters (the admin API's /_mailroom/dlq). */
+  readonly redrive: RedriveService;
   /** A request context for in-process calls. */
   context(): RequestContext;
   /** Stops delivering (in-flight attempts finish or are given back), then closes the store; idempotent. */
@@ -64,8 +70,9 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock });
+  const sqs = new Sqs({ store, clock, logger, metrics });
   const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake() });
+  const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
@@ -73,15 +80,20 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, sns, smtp: options.smtp, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), sns, smtp: options.smtp, functionsBaseDir: options.functionsBaseDir });
   if (options.deliver !== false) delivery.start();
+  queueGauges.start();
+  // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
+  sqs.moveTaskRunner.start();
+  const redrive = new RedriveService({ store, clock, logger, router, metrics, recorded: () => delivery.dispatcher.wake() });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      // Long polls answer first, so none is left waiting on a closed store.
-      sqs.close();
+      // Long polls answer first, so none is left waiting on a closed store; move tasks give their leases back.
+      await sqs.stop();
       await delivery.stop();
+      await queueGauges.stop();
       await metrics.flush();
       await store.close();
     })());
@@ -94,7 +106,9 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     sns,
     functions,
     metrics,
+    queueGauges,
     delivery,
+    redrive,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,
     [Symbol.asyncDispose]: close,

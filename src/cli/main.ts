@@ -1,5 +1,6 @@
 /**
- * The `mailroom` command: `serve` runs the server; `test-pattern` and `put-events` are for quick use from a shell.
+ * The `mailroom` command: `serve` runs the server; `test-pattern` and `put-events` are for quick use from a shell;
+ * `dead-letters` and `dlq` (dlq.ts) look after dead letters on a running server.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -8,6 +9,7 @@ import { ConfigError, resolveConfig } from '../config.js';
 import { InvalidEventError, InvalidEventPatternError, testEventPattern } from '../patterns/index.js';
 import { startServer } from '../server/index.js';
 import { VERSION } from '../version.js';
+import { registerDlqCommands } from './dlq.js';
 
 const program = new Command('mailroom')
   .description('A self-hosted event bus that never loses an event.\nSpeaks EventBridge\'s API on one port, so the AWS SDKs and the aws CLI work against it unchanged.')
@@ -104,6 +106,8 @@ program
       console.log(`${new Date(d.at).toISOString()}  delivery ${d.deliveryId}  queue ${d.queueArn ?? '-'}\n  reason: ${d.reason}\n  error: ${d.attributes.ERROR_CODE ?? '-'} ${d.attributes.ERROR_MESSAGE ?? ''}`);
     }
   });
+
+registerDlqCommands(program);
 
 function textOrFile(value: string): string {
   return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;

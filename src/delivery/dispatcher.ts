@@ -16,6 +16,7 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore } from '../store/deliveries.js';
+import type { NewQueueMessage } from '../store/queues.js';
 import type { TargetLimiter } from './target-limiter.js';
 
 /** What a handler decides for one attempt; the dispatcher adds the owner and lease fence. */
@@ -44,8 +45,8 @@ export interface DispatcherOptions {
   claimBatch?: number;
   /** How long `stop()` lets in-flight attempts finish before aborting them (clock time). */
   shutdownGraceMs?: number;
-  /** Told when an outcome put a message on a queue (a dead letter), so long polls on it wake. */
-  queueArrived?: (queue: string) => void;
+  /** Told when an outcome put a message on a queue (a dead letter), so long polls on it wake and it is counted. */
+  messagesSent?: (messages: readonly NewQueueMessage[]) => void;
 }
 
 interface Waiting {
@@ -54,7 +55,7 @@ interface Waiting {
 }
 
 export class Dispatcher {
-  readonly #o: Required<Omit<DispatcherOptions, 'handlers' | 'queueArrived'>> & Pick<DispatcherOptions, 'handlers' | 'queueArrived'>;
+  readonly #o: Required<Omit<DispatcherOptions, 'handlers' | 'messagesSent'>> & Pick<DispatcherOptions, 'handlers' | 'messagesSent'>;
   readonly #inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<void> }>();
   /** Claimed deliveries waiting for their target's slot or token, per target key, in claim order. */
   readonly #waiting = new Map<string, Waiting[]>();
@@ -266,7 +267,7 @@ export class Dispatcher {
       }
       const dueAt = Math.min(rest.next.status === 'pending' ? rest.next.dueAt : Infinity, ...(rest.followUps ?? []).map((f) => f.dueAt));
       if (dueAt !== Infinity) this.#armBy(dueAt);
-      if (result!.deadLetter === 'queued' && rest.deadLetter) this.#o.queueArrived?.(rest.deadLetter.message.queue);
+      if (result!.deadLetter === 'queued' && rest.deadLetter) this.#o.messagesSent?.([rest.deadLetter.message]);
       afterSettle?.(result!.deadLetter);
     } catch (err) {
       this.#o.logger.error({ err, deliveryId: delivery.id }, 'could not record a delivery outcome; it will be retried when its lease ends');

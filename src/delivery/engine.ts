@@ -11,6 +11,7 @@ import { parseEventsResourceArn } from '../events/arns.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { FunctionRunner } from '../functions/index.js';
 import type { MetricRecorder } from '../monitoring/metric-recorder.js';
+import type { NewQueueMessage } from '../store/queues.js';
 import type { Store } from '../store/store.js';
 import type { Sns } from '../topics/index.js';
 import { Dispatcher } from './dispatcher.js';
@@ -21,9 +22,10 @@ import { AsyncFunctionInvoker } from './invokers/function.js';
 import { HttpClient } from './invokers/http-call.js';
 import { SmtpClient, type SmtpConfig } from './invokers/smtp.js';
 import { SqsInvoker } from './invokers/sqs.js';
-import { QueueSink } from './queue-sink.js';
+import { EVENTS_SENDER, QueueSink } from './queue-sink.js';
 import { RoutedTargetResolver } from './resolver.js';
 import { SnsHandler } from './sns/handler.js';
+import { SNS_SENDER } from './sns/queue.js';
 import { TargetHandler } from './target-handler.js';
 import { TargetLimiter } from './target-limiter.js';
 
@@ -37,11 +39,11 @@ export interface DeliveryEngineOptions {
   eventBridge: EventBridge;
   functions: FunctionRegistry;
   metrics: MetricRecorder;
+  /** Told of messages the engine wrote to a queue (SQS targets, dead letters): wakes its long polls, counts them. */
+  messagesSent: (messages: readonly NewQueueMessage[]) => void;
   sns: Sns;
   /** The SMTP server email subscriptions are delivered through, if one is configured. */
   smtp?: SmtpConfig;
-  /** Wakes long polls of a queue that received a message. */
-  queueArrived: (queue: string) => void;
   /** Where relative function handler paths start. */
   functionsBaseDir?: string;
   concurrencyPerTarget?: number;
@@ -55,7 +57,11 @@ export interface DeliveryEngine {
 }
 
 export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
-  const sink = new QueueSink(o.store, o.clock);
+  // EventBridge's dead letters are sends by events.amazonaws.com, which the DLQ's Policy governs. A function's
+  // destination records are sent by its execution role, which AWS governs by the role's own policy; Mailroom has
+  // no roles, so no policy governs them.
+  const deadLetters = new QueueSink(o.store, o.clock, EVENTS_SENDER);
+  const destinations = new QueueSink(o.store, o.clock);
   const forward = (bus: string, envelope: string) => o.eventBridge.events.forward(bus, envelope);
   // Destinations and connections are read on every call; keep them a few seconds (of clock time) rather than
   // reading the store each time. A change through the API reaches deliveries within that time.
@@ -90,20 +96,21 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     http: snsHttp,
     ...(o.smtp && { smtp: new SmtpClient(o.smtp, o.clock) }),
     functionExists: (name) => o.functions.get(name) !== undefined,
-    queueArrived: o.queueArrived,
-    deadLetters: sink,
+    messagesSent: o.messagesSent,
+    // A subscription's dead letters are sends by sns.amazonaws.com, which the queue's Policy governs.
+    deadLetters: new QueueSink(o.store, o.clock, SNS_SENDER),
   });
-  const invokers = [apiDestinations, new EventBusInvoker(forward), new SqsInvoker(o.store, o.clock, o.queueArrived), new AsyncFunctionInvoker((name) => o.functions.get(name) !== undefined)];
+  const invokers = [apiDestinations, new EventBusInvoker(forward), new SqsInvoker(o.store, o.clock, o.messagesSent), new AsyncFunctionInvoker((name) => o.functions.get(name) !== undefined)];
   const dispatcher = new Dispatcher({
     store: o.store,
     clock: o.clock,
     logger: o.logger,
     limiter: new TargetLimiter(o.clock, o.concurrencyPerTarget ?? 32),
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-    queueArrived: o.queueArrived,
+    messagesSent: o.messagesSent,
     handlers: {
-      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters: sink, metrics: o.metrics }),
-      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations: sink, forward, publish: (topic, message) => o.sns.publish(topic, message), metrics: o.metrics }),
+      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters, metrics: o.metrics }),
+      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations, forward, publish: (topic, message) => o.sns.publish(topic, message), metrics: o.metrics }),
       sns,
     },
   });

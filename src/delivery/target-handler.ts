@@ -54,7 +54,9 @@ export class TargetHandler implements DeliveryHandler {
     const spec = this.#spec(target);
     const policy = retryPolicyOf(spec);
     const start = clock.now();
-    if (d.attempts === 0) this.o.metrics.add('AWS/Events', 'IngestionToInvocationStartLatency', {}, start - d.eventReceivedAt, 'Milliseconds');
+    // Measured from the delivery's creation: when the event was accepted — or, for a redriven dead letter, when it
+    // was redriven, which also gives it a fresh MaximumEventAgeInSeconds.
+    if (d.attempts === 0) this.o.metrics.add('AWS/Events', 'IngestionToInvocationStartLatency', {}, start - d.createdAt, 'Milliseconds');
     else this.#count(d, 'RetryInvocationAttempts');
 
     let result: InvocationResult;
@@ -86,7 +88,7 @@ export class TargetHandler implements DeliveryHandler {
     const lastError = `${result.errorCode}: ${result.errorMessage}`;
     let exhausted: DeadLetterReason['exhausted'];
     if (result.retryable) {
-      const decision = nextRetry(policy, attempts, now, d.eventReceivedAt, result.retryAfterMs);
+      const decision = nextRetry(policy, attempts, now, d.createdAt, result.retryAfterMs);
       if (decision.retry) return { id: d.id, next: { status: 'pending', dueAt: decision.dueAt }, attempts, attempt, lastError };
       exhausted = decision.exhausted;
     }

@@ -22,9 +22,9 @@ export class MetricRecorder {
     private readonly flushEveryMs = 5_000,
   ) {}
 
-  /** Adds one value (a count of 1, a latency in ms, ...) to the current minute. */
-  add(namespace: string, name: string, dimensions: Record<string, string>, value: number, unit = 'Count'): void {
-    const minute = Math.floor(this.clock.now() / MINUTE) * MINUTE;
+  /** Adds one value (a count of 1, a latency in ms, ...) to the current minute, or to the minute of `at`. */
+  add(namespace: string, name: string, dimensions: Record<string, string>, value: number, unit = 'Count', at = this.clock.now()): void {
+    const minute = Math.floor(at / MINUTE) * MINUTE;
     const key = `${namespace}\u0000${name}\u0000${this.#dimensionsKey(dimensions)}\u0000${minute}`;
     const d = this.#pending.get(key);
     if (d) {

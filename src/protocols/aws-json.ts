@@ -3,9 +3,10 @@
  * 1.1, SQS and CloudWatch's JSON variant 1.0. Errors are `{"__type": code, "message": ...}` with AWS's status; a
  * service marked query-compatible (SQS) also gets the `x-amzn-query-error` header its SDKs read the code from.
  */
-import { ERROR_CATALOGUE, ServiceError, type ErrorSpec } from '../errors.js';
-import { DEFAULT_REGION, ACCOUNT_ID, type RequestContext } from './context.js';
-import { parseAuthorization, type SignatureVerifier } from './sigv4.js';
+import { ServiceError } from '../errors.js';
+import { describeFailure, type Logger } from './failure.js';
+import { requestContext } from './request-context.js';
+import type { SignatureVerifier } from './sigv4.js';
 import { header, type ProtocolAdapter, type ServiceOperations, type WireRequest, type WireResponse } from './wire.js';
 
 export interface JsonService extends ServiceOperations {
@@ -15,10 +16,6 @@ export interface JsonService extends ServiceOperations {
   /** The `__type` namespace some services put before the code (SQS: "com.amazonaws.sqs#"). */
   readonly errorTypePrefix?: string;
   readonly queryCompatible?: boolean;
-}
-
-export interface Logger {
-  error(details: object, message: string): void;
 }
 
 export class AwsJsonAdapter implements ProtocolAdapter {
@@ -45,13 +42,15 @@ export class AwsJsonAdapter implements ProtocolAdapter {
     const version = service?.jsonVersion ?? '1.1';
     try {
       if (!service) throw new ServiceError('UnknownOperationException', `Unknown service in X-Amz-Target: ${target}`);
-      const operation = service.operations[target.slice(dot + 1)];
-      if (!operation) throw new ServiceError('UnknownOperationException', `${service.service} has no operation ${target.slice(dot + 1)}`);
+      const name = target.slice(dot + 1);
+      // Own entries only: "constructor" or "toString" must not reach Object.prototype's functions.
+      const operation = Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
+      if (!operation) throw new ServiceError('UnknownOperationException', `${service.service} has no operation ${name}`);
       const contentType = header(request, 'content-type') ?? '';
       if (!/^application\/(x-amz-json-1\.[01]|json)\b/i.test(contentType)) {
         throw new ServiceError('UnsupportedMediaTypeException', `Content-Type must be application/x-amz-json-${version}; got '${contentType}'.`);
       }
-      const context = this.#context(request);
+      const { context } = requestContext(request, this.verifier);
       const output = await operation(parseBody(request.body), context);
       return { status: 200, headers: jsonHeaders(version, request.requestId), body: JSON.stringify(output) };
     } catch (err) {
@@ -59,32 +58,8 @@ export class AwsJsonAdapter implements ProtocolAdapter {
     }
   }
 
-  #context(request: WireRequest): RequestContext {
-    const credential = parseAuthorization(header(request, 'authorization'));
-    if (credential) this.verifier.verify(credential, request);
-    const host = header(request, 'host');
-    return {
-      region: credential?.region || DEFAULT_REGION,
-      accountId: ACCOUNT_ID,
-      requestId: request.requestId,
-      accessKeyId: credential?.accessKeyId,
-      ...(host !== undefined && { endpoint: `http://${host}` }),
-    };
-  }
-
   #error(err: unknown, request: WireRequest, version: string, service: JsonService | undefined): WireResponse {
-    let code: string;
-    let spec: ErrorSpec;
-    let message: string;
-    if (err instanceof ServiceError) {
-      ({ code, spec, message } = err);
-    } else {
-      // Never leak internals to the client; log them with the request id so an operator can find them.
-      this.log.error({ err, requestId: request.requestId }, 'unhandled error in operation');
-      code = 'InternalException';
-      spec = ERROR_CATALOGUE.InternalException;
-      message = 'An internal error occurred; the request can be retried.';
-    }
+    const { code, spec, message } = describeFailure(err, request.requestId, this.log);
     const headers = jsonHeaders(version, request.requestId);
     if (service?.queryCompatible) headers['x-amzn-query-error'] = `${spec.queryCode ?? code};${spec.fault}`;
     const type = (service?.errorTypePrefix ?? '') + code;

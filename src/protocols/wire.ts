@@ -1,6 +1,6 @@
 /**
- * The protocol layer's view of HTTP: a request as bytes and headers in, a response out. Adapters (awsJson now;
- * query XML and rpc-v2-cbor next) implement `ProtocolAdapter`; the HTTP server only picks the adapter that claims
+ * The protocol layer's view of HTTP: a request as bytes and headers in, a response out. Adapters (awsJson and
+ * query XML now, rpc-v2-cbor next) implement `ProtocolAdapter`; the HTTP server only picks the adapter that claims
  * a request, so adding a protocol never touches the server.
  */
 import type { RequestContext } from './context.js';

@@ -6,6 +6,7 @@
 import { ServiceError } from '../errors.js';
 import type { QueueCounts, QueueRecord } from '../store/queues.js';
 import { queueNameOfArn } from './names.js';
+import { compiledPolicy } from './policy.js';
 
 type Rule =
   | { kind: 'int'; min: number; max: number }
@@ -23,7 +24,7 @@ const SETTABLE: Record<string, Rule> = {
   VisibilityTimeout: { kind: 'int', min: 0, max: 43_200 },
   RedrivePolicy: { kind: 'json', check: checkRedrivePolicy },
   RedriveAllowPolicy: { kind: 'json', check: checkRedriveAllowPolicy },
-  Policy: { kind: 'json' },
+  Policy: { kind: 'json', check: checkPolicy },
   KmsMasterKeyId: { kind: 'text' },
   KmsDataKeyReusePeriodSeconds: { kind: 'int', min: 60, max: 86_400 },
   SqsManagedSseEnabled: { kind: 'bool' },
@@ -56,8 +57,8 @@ const REMOVABLE = new Set(['RedrivePolicy', 'RedriveAllowPolicy', 'Policy', 'Kms
 
 const KMS_DATA_KEY_REUSE_DEFAULT = '300';
 
-function invalidValue(name: string): ServiceError {
-  return new ServiceError('InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
+function invalidValue(name: string, reason?: string): ServiceError {
+  return new ServiceError('InvalidAttributeValue', `Invalid value for the parameter ${name}.${reason ? ` Reason: ${reason}.` : ''}`);
 }
 
 function fifoUnsupported(name: string): ServiceError {
@@ -113,9 +114,9 @@ async function normalise(name: string, raw: string, rule: Rule, lookup: QueueLoo
       try {
         value = JSON.parse(raw);
       } catch {
-        throw invalidValue(name);
+        throw invalidValue(name, 'not valid JSON');
       }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidValue(name);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidValue(name, 'not a JSON object');
       return rule.check ? rule.check(value as Record<string, unknown>, name, raw, lookup) : raw;
     }
   }
@@ -138,6 +139,13 @@ async function checkRedrivePolicy(value: Record<string, unknown>, name: string, 
   const dlq = target === undefined ? undefined : await lookup(target);
   if (!dlq || dlq.arn !== arn) throw invalidParameter(name, text, 'Dead letter target does not exist.');
   return JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: count });
+}
+
+/** A Policy must be a valid IAM policy document: SQS refuses it otherwise, and Mailroom evaluates it. */
+async function checkPolicy(_value: Record<string, unknown>, name: string, text: string): Promise<string> {
+  const policy = compiledPolicy(text);
+  if (typeof policy === 'string') throw invalidValue(name, policy);
+  return text;
 }
 
 const REDRIVE_PERMISSIONS = ['allowAll', 'denyAll', 'byQueue'];

@@ -3,14 +3,17 @@
  */
 import type { Clock } from '../clock.js';
 import { ServiceError } from '../errors.js';
+import type { MoveTaskStore } from '../store/move-tasks.js';
 import type { QueueRecord, QueueStore } from '../store/queues.js';
 import type { Arrivals } from './arrivals.js';
+import type { QueueMetrics } from './queue-metrics.js';
 import { nonExistentQueue, queueNameOfUrl } from './names.js';
 
 export interface QueueDeps {
-  store: QueueStore;
+  store: QueueStore & MoveTaskStore;
   clock: Clock;
   arrivals: Arrivals;
+  metrics: QueueMetrics;
 }
 
 /** SQS's answer for an absent required parameter. */

@@ -93,6 +93,7 @@ export class MessageService {
     // The queue may have been deleted since it was looked up.
     if (!(await this.deps.store.sendMessages(messages))) throw nonExistentQueue();
     this.deps.arrivals.notify(queue.name);
+    this.deps.metrics.sent(messages);
   }
 
   #build(queue: QueueRecord, entry: SendMessageEntry, ctx: RequestContext): { message: NewQueueMessage; result: SendMessageResult } {

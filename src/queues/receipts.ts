@@ -97,6 +97,7 @@ export class ReceiptService {
     const result = await this.deps.store.deleteMessage(queue.name, h);
     if (result === 'invalid') throw invalidHandle(h);
     if (result === 'stale') throw expired();
+    this.deps.metrics.deleted(queue.name);
   }
 
   async #change(queue: QueueRecord, handle: string | undefined, timeout: number | undefined): Promise<void> {

@@ -69,7 +69,10 @@ export class ReceiveService {
       const seen = arrivals.version(queue.name);
       const now = clock.now();
       const messages = await store.receiveMessages(this.#request(queue, req, now));
-      if (messages.length > 0 || now >= deadline || arrivals.closed) return format(messages, req);
+      if (messages.length > 0 || now >= deadline || arrivals.closed) {
+        this.deps.metrics.received(queue.name, messages.length);
+        return format(messages, req);
+      }
       const next = await store.nextVisibleAt(queue.name, now);
       await arrivals.wait(queue.name, Math.min(deadline, next ?? deadline) - now, seen);
       // The queue may have been deleted, or its attributes changed, while this receiver waited.

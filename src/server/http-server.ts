@@ -82,7 +82,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
         .status(400)
         .header('x-amzn-requestid', req.id)
         .type('application/x-amz-json-1.1')
-        .send(JSON.stringify({ __type: 'UnknownOperationException', message: 'The request names no operation: send X-Amz-Target (awsJson) as the AWS SDKs do.' }));
+        .send(JSON.stringify({ __type: 'UnknownOperationException', message: 'The request names no operation: send X-Amz-Target (awsJson) or a form-encoded Action (query protocol), as the AWS SDKs do.' }));
     }
     const response = await adapter.handle(wire);
     return reply.status(response.status).headers(response.headers).send(response.body);

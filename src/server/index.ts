@@ -6,6 +6,7 @@ import { ScaledClock, SystemClock, type Clock } from '../clock.js';
 import type { SmtpConfig } from '../delivery/invokers/smtp.js';
 import { createMailroom, type Mailroom } from '../mailroom.js';
 import { AwsJsonAdapter } from '../protocols/aws-json.js';
+import { QueryAdapter } from '../protocols/query.js';
 import { acceptAnySignature } from '../protocols/sigv4.js';
 import { VERSION } from '../version.js';
 import { startHttpServer } from './http-server.js';
@@ -44,15 +45,20 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
   const { dataDir, logger, functions, functionsBaseDir, deliver, smtp, publicUrl } = options;
   // Delivery starts once the server listens: SNS messages carry links to it, which must be right and answer.
   const mailroom = await createMailroom({ dataDir, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl });
-  // The SNS links adapter claims only its own GET requests, so its place first takes nothing from the others.
-  const adapters = [new SnsLinkAdapter(mailroom.sns, logger), new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, logger)];
+  // awsJson claims requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice.
+  // The SNS links (SubscribeURL, UnsubscribeURL: unsigned `?Action=` GETs without a Version) come first.
+  const adapters = [
+    new SnsLinkAdapter(mailroom.sns, logger),
+    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, logger),
+    new QueryAdapter([mailroom.sqs.queryService(), mailroom.sns.queryService()], acceptAnySignature, logger),
+  ];
   try {
     const http = await startHttpServer({
       host: options.host,
       port: options.port,
       adapters,
       logger: options.logger,
-      admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store, functions: mailroom.functions },
+      admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store, functions: mailroom.functions, redrive: mailroom.redrive },
     });
     mailroom.sns.links.serverListening(http.url);
     if (deliver !== false) mailroom.delivery.start();

@@ -95,6 +95,13 @@ export interface QueueCounts {
   delayed: number;
 }
 
+/** One queue's gauges, sampled each minute for the AWS/SQS metrics. */
+export interface QueueGauges extends QueueCounts {
+  queue: string;
+  /** sentAt of its oldest unexpired message (ApproximateAgeOfOldestMessage); absent when it has none. */
+  oldestSentAt?: number;
+}
+
 export interface QueueStore {
   /** Creates a queue; false when the name is taken. */
   createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean>;
@@ -125,6 +132,8 @@ export interface QueueStore {
   purgeQueue(queue: string, now: number): Promise<boolean>;
   /** Message counts as of `now`, not counting expired messages. */
   queueCounts(queue: string, now: number): Promise<QueueCounts>;
+  /** Every queue's counts as of `now` (as queueCounts) and its oldest message's sentAt, by queue name. */
+  queueGauges(now: number): Promise<QueueGauges[]>;
   /** Deletes messages past their retention in every queue; returns how many. */
   deleteExpiredMessages(now: number): Promise<number>;
 

@@ -21,6 +21,8 @@ import type { QueueStore } from './queues.js';
 import type { MetricStore } from './metrics.js';
 import type { FunctionStore } from './functions.js';
 import type { TopicStore } from './topics.js';
+import type { MoveTaskStore } from './move-tasks.js';
+import type { RedriveStore } from './redrive.js';
 
 /** An event to ingest with the deliveries its matched targets need; both are written in one transaction. */
 export interface IngestEntry {
@@ -37,7 +39,7 @@ export interface StoreStats {
 export type DeleteRuleResult = 'deleted' | 'not-found' | 'has-targets';
 export type PutTargetsResult = 'ok' | 'rule-not-found' | 'limit-exceeded';
 
-export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, TopicStore {
+export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore, TopicStore {
   readonly kind: 'sqlite' | 'postgres';
 
   // Event buses. The `default` bus is created by the migrations, so it always exists.

@@ -7,11 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { MetricRecorder } from '../monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from '../protocols/context.js';
+import type { QueryOperation, QueryService } from '../protocols/query.js';
+import type { Operation } from '../protocols/wire.js';
 import type { Store } from '../store/store.js';
 import type { TopicDeps } from './deps.js';
 import { TopicLinks } from './links.js';
 import { regionOf } from './names.js';
-import { snsOperations, type QueryServiceOperations } from './operations.js';
+import { SNS_QUERY_SHAPES, SNS_QUERY_VERSION, SNS_XML_NAMESPACE, type SnsOperationName } from './query-shapes.js';
 import { PublishService } from './publish.js';
 import { MessageSigner } from './signing.js';
 import { SubscriptionService } from './subscriptions.js';
@@ -22,8 +24,7 @@ export type { CreateTopicInput, SetTopicAttributesInput } from './topic-service.
 export type { ConfirmSubscriptionInput, SubscribeInput, SubscriptionSummary } from './subscriptions.js';
 export type { PublishBatchEntry, PublishBatchInput, PublishInput } from './publish.js';
 export type { MessageAttributeValue } from './message-attributes.js';
-export type { QueryOperation, QueryServiceOperations } from './operations.js';
-export { MAP_ENTRY_NAMES, SNS_XML_NAMESPACE } from './operations.js';
+export { SNS_XML_NAMESPACE } from './query-shapes.js';
 export { TopicLinks, CERTIFICATE_PATH } from './links.js';
 export { MessageSigner, SigningKey, type SignatureVersion } from './signing.js';
 
@@ -78,11 +79,18 @@ export class Sns implements AlarmNotifier {
     return (await this.publisher.publish(input, ctx)).MessageId;
   }
 
-  /** The operations for the query protocol adapter. */
-  queryService(): QueryServiceOperations {
+  /** The operations as the query protocol serves them (the only protocol SNS's SDKs speak). */
+  queryService(): QueryService {
+    const run = this.#operations();
+    const operations: Record<string, QueryOperation> = {};
+    for (const [name, shapes] of Object.entries(SNS_QUERY_SHAPES)) operations[name] = { run: run[name as SnsOperationName], ...shapes };
+    return { service: 'SNS', signingName: 'sns', version: SNS_QUERY_VERSION, xmlNamespace: SNS_XML_NAMESPACE, operations };
+  }
+
+  #operations(): Record<SnsOperationName, Operation> {
     // Inputs arrive unvalidated; every service checks its input's shape first, so the casts only name the type.
     type Input = never;
-    return snsOperations({
+    return {
       CreateTopic: (i, c) => this.topics.create(i as Input, c),
       DeleteTopic: (i, c) => this.topics.delete(i as Input, c),
       ListTopics: (i, c) => this.topics.list(i as Input, c),
@@ -100,6 +108,6 @@ export class Sns implements AlarmNotifier {
       TagResource: (i, c) => this.tags.tag(i as Input, c),
       UntagResource: (i, c) => this.tags.untag(i as Input, c),
       ListTagsForResource: (i, c) => this.tags.list(i as Input, c),
-    });
+    };
   }
 }

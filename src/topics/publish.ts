@@ -29,9 +29,9 @@ const messageMembers = {
   MessageDeduplicationId: str(),
   MessageGroupId: str(),
 };
-export const publishShape = struct({ TopicArn: str(), TargetArn: str(), PhoneNumber: str(), ...messageMembers }, ['Message']);
+const publishShape = struct({ TopicArn: str(), TargetArn: str(), PhoneNumber: str(), ...messageMembers }, ['Message']);
 const entryShape = struct({ Id: str(), ...messageMembers }, ['Id', 'Message']);
-export const batchShape = struct({ TopicArn: str(), PublishBatchRequestEntries: list(entryShape) }, ['TopicArn', 'PublishBatchRequestEntries']);
+const batchShape = struct({ TopicArn: str(), PublishBatchRequestEntries: list(entryShape) }, ['TopicArn', 'PublishBatchRequestEntries']);
 
 export interface MessageInput {
   Message: string;

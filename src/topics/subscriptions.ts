@@ -26,12 +26,12 @@ const PAGE_SIZE = 100;
 /** What ListSubscriptions shows instead of the ARN of a subscription that is not confirmed yet. */
 const PENDING_ARN = 'PendingConfirmation';
 
-export const subscribeShape = struct({ TopicArn: str(), Protocol: str(), Endpoint: str(), Attributes: map(str()), ReturnSubscriptionArn: bool }, ['TopicArn', 'Protocol']);
-export const confirmSubscriptionShape = struct({ TopicArn: str(), Token: str(), AuthenticateOnUnsubscribe: str() }, ['TopicArn', 'Token']);
-export const subscriptionArnShape = struct({ SubscriptionArn: str() }, ['SubscriptionArn']);
-export const listSubscriptionsShape = struct({ NextToken: str() });
-export const listByTopicShape = struct({ TopicArn: str(), NextToken: str() }, ['TopicArn']);
-export const setSubscriptionAttributesShape = struct({ SubscriptionArn: str(), AttributeName: str(), AttributeValue: str() }, ['SubscriptionArn', 'AttributeName']);
+const subscribeShape = struct({ TopicArn: str(), Protocol: str(), Endpoint: str(), Attributes: map(str()), ReturnSubscriptionArn: bool }, ['TopicArn', 'Protocol']);
+const confirmSubscriptionShape = struct({ TopicArn: str(), Token: str(), AuthenticateOnUnsubscribe: str() }, ['TopicArn', 'Token']);
+const subscriptionArnShape = struct({ SubscriptionArn: str() }, ['SubscriptionArn']);
+const listSubscriptionsShape = struct({ NextToken: str() });
+const listByTopicShape = struct({ TopicArn: str(), NextToken: str() }, ['TopicArn']);
+const setSubscriptionAttributesShape = struct({ SubscriptionArn: str(), AttributeName: str(), AttributeValue: str() }, ['SubscriptionArn', 'AttributeName']);
 
 export interface SubscribeInput {
   TopicArn: string;

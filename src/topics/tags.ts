@@ -17,9 +17,9 @@ export interface Tag {
 }
 
 export const tagShape = struct({ Key: str({ min: 1, max: 128 }), Value: str({ max: 256 }) }, ['Key', 'Value']);
-export const tagResourceShape = struct({ ResourceArn: str({ min: 1, max: 1011 }), Tags: list(tagShape) }, ['ResourceArn', 'Tags']);
-export const untagResourceShape = struct({ ResourceArn: str({ min: 1, max: 1011 }), TagKeys: list(str({ min: 1, max: 128 })) }, ['ResourceArn', 'TagKeys']);
-export const listTagsShape = struct({ ResourceArn: str({ min: 1, max: 1011 }) }, ['ResourceArn']);
+const tagResourceShape = struct({ ResourceArn: str({ min: 1, max: 1011 }), Tags: list(tagShape) }, ['ResourceArn', 'Tags']);
+const untagResourceShape = struct({ ResourceArn: str({ min: 1, max: 1011 }), TagKeys: list(str({ min: 1, max: 128 })) }, ['ResourceArn', 'TagKeys']);
+const listTagsShape = struct({ ResourceArn: str({ min: 1, max: 1011 }) }, ['ResourceArn']);
 
 /** The tags of a request as a map, refusing a key given twice. */
 export function tagMap(tags: Tag[]): Record<string, string> {

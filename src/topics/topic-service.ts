@@ -14,10 +14,10 @@ import { checkTopicAttribute, creationAttributes, readTopicAttributes } from './
 
 const PAGE_SIZE = 100;
 
-export const createTopicShape = struct({ Name: str(), Attributes: map(str()), Tags: list(tagShape), DataProtectionPolicy: str() }, ['Name']);
-export const topicArnShape = struct({ TopicArn: str() }, ['TopicArn']);
-export const listTopicsShape = struct({ NextToken: str() });
-export const setTopicAttributesShape = struct({ TopicArn: str(), AttributeName: str(), AttributeValue: str() }, ['TopicArn', 'AttributeName']);
+const createTopicShape = struct({ Name: str(), Attributes: map(str()), Tags: list(tagShape), DataProtectionPolicy: str() }, ['Name']);
+const topicArnShape = struct({ TopicArn: str() }, ['TopicArn']);
+const listTopicsShape = struct({ NextToken: str() });
+const setTopicAttributesShape = struct({ TopicArn: str(), AttributeName: str(), AttributeValue: str() }, ['TopicArn', 'AttributeName']);
 
 export interface CreateTopicInput {
   Name: string;

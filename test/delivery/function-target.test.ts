@@ -10,13 +10,13 @@
  * delivery settled and its timer armed for the next one — advancing earlier would find no timer to fire.
  */
 import assert from 'node:assert/strict';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../src/clock.js';
 import { functionArn, type InvocationRecord } from '../../src/functions/index.js';
 import { createMailroom, type Mailroom } from '../../src/mailroom.js';
 import { startSink, type HttpSink } from '../helpers/http-sink.js';
+import { until } from '../helpers/until.js';
 import { removeDir, tempDataDir } from '../helpers/server-process.js';
 
 const FIXTURES = fileURLToPath(new URL('../functions/fixtures/', import.meta.url));
@@ -41,14 +41,6 @@ describe('function targets', () => {
     removeDir(dir);
   });
 
-  /** Waits (a bounded number of real seconds, never a fixed sleep) until `done()` holds. */
-  async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (!(await done())) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await nextTurn();
-    }
-  }
   const quiet = () => until(() => mailroom.delivery.dispatcher.idle, 'the dispatcher to be idle');
 
   async function createQueue(name: string): Promise<string> {

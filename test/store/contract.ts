@@ -18,6 +18,8 @@ import type {
 import type { IngestEntry, Store } from '../../src/store/store.js';
 import { queueContract } from './queue-contract.js';
 import { topicContract } from './topic-contract.js';
+import { moveTaskContract } from './move-task-contract.js';
+import { redriveContract } from './redrive-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -458,6 +460,14 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('queues', () => {
       queueContract(test, () => store);
+    });
+
+    describe('message move tasks', () => {
+      moveTaskContract(test, () => store);
+    });
+
+    describe('dead-letter redrive', () => {
+      redriveContract(test, () => store);
     });
 
     describe('topics', () => {

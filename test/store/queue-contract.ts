@@ -144,6 +144,24 @@ export function queueContract(test: Test, store: () => Store): void {
     assert.deepEqual(await store().queueCounts('q', T0), { visible: 0, inFlight: 0, delayed: 0 });
   });
 
+  test('queueGauges reports every queue, empty ones too, with its oldest unexpired message', async () => {
+    await store().createQueue(queueRecord('busy'), {});
+    await store().createQueue(queueRecord('empty'), {});
+    await store().sendMessages([
+      message('busy', 'old', { sentAt: T0 }),
+      message('busy', 'taken', { sentAt: T0 + 1 }),
+      message('busy', 'delayed', { sentAt: T0 + 2, visibleAt: T0 + 60_000 }),
+    ]);
+    await receive('busy', T0 + 3, 2);
+    // Older than all of them, but expired by the time the gauges are read.
+    await store().sendMessages([message('busy', 'expired', { sentAt: T0 - 10, visibleAt: T0 + 60_000, expiresAt: T0 + 5 })]);
+    assert.deepEqual(await store().queueGauges(T0 + 10), [
+      { queue: 'busy', visible: 0, inFlight: 2, delayed: 1, oldestSentAt: T0 },
+      { queue: 'empty', visible: 0, inFlight: 0, delayed: 0 },
+    ]);
+    assert.deepEqual((await store().queueGauges(T0 + 30_003)).find((g) => g.queue === 'busy'), { queue: 'busy', visible: 2, inFlight: 0, delayed: 1, oldestSentAt: T0 });
+  });
+
   test('purgeQueue deletes what was sent up to then and records when', async () => {
     assert.equal(await store().purgeQueue('nope', T0), false);
     await store().createQueue(queueRecord('q'), {});

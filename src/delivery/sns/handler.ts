@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { MetricRecorder } from '../../monitoring/metric-recorder.js';
 import type { AttemptRecord, ClaimedDelivery, FollowUpDelivery } from '../../store/deliveries.js';
+import type { NewQueueMessage } from '../../store/queues.js';
 import type { Store } from '../../store/store.js';
 import type { SubscriptionRecord, TopicRecord } from '../../store/topics.js';
 import { AWS_MANAGED_RETRY_POLICY, effectiveHttpPolicy, retryDelayMs, SMTP_RETRY_POLICY, type RetryPolicy } from '../../topics/delivery-policy.js';
@@ -41,8 +42,8 @@ export interface SnsHandlerOptions {
   /** Absent when no SMTP server is configured. */
   smtp?: SmtpClient;
   functionExists: (name: string) => boolean;
-  /** Wakes long polls of a queue that received a message. */
-  queueArrived: (queue: string) => void;
+  /** Told of messages delivered to a queue: wakes its long polls, counts them. */
+  messagesSent: (messages: readonly NewQueueMessage[]) => void;
   deadLetters: DeadLetterSink;
 }
 
@@ -128,7 +129,7 @@ export class SnsHandler implements DeliveryHandler {
       case 'https':
         return deliverHttp(this.o.http, m, c, s.endpoint, raw, effectiveHttpPolicy(topic.attributes.DeliveryPolicy, s.attributes.DeliveryPolicy).headerContentType, signal);
       case 'sqs':
-        return deliverToQueue(this.o.store, this.o.clock, this.o.queueArrived, m, c, s.endpoint, raw);
+        return deliverToQueue(this.o.store, this.o.clock, this.o.messagesSent, m, c, s.endpoint, raw);
       case 'email':
       case 'email-json':
         return deliverEmail(this.o.smtp, m, c, topic, s.endpoint, signal);

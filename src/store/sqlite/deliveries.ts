@@ -35,6 +35,23 @@ interface ClaimRow {
 /** Appends a message to a queue inside the caller's transaction; false when the queue does not exist. */
 export type InsertQueueMessage = (message: NewQueueMessage) => boolean;
 
+/**
+ * An insert of a pending delivery that is not an event's first fan-out (a follow-up, a redrive), for use inside
+ * any transaction on `db`; returns the new delivery's id.
+ */
+export function prepareFollowUpInsert(db: Database.Database, ids: IdGenerator): (f: FollowUpDelivery, eventSeq: number, now: number) => string {
+  const insert = db.prepare<[string, number, string, string, string, string, string, string, string, number, number, number, Buffer | null]>(
+    `INSERT INTO deliveries (id, event_seq, event_id, bus, rule_name, rule_arn, target_id, target_arn, kind, status, attempts, due_at,
+                             created_at, updated_at, input)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
+  );
+  return (f, eventSeq, now) => {
+    const id = ids.next(now);
+    insert.run(id, eventSeq, f.eventId, f.bus, f.ruleName, f.ruleArn, f.targetId, f.targetArn, f.kind, f.dueAt, now, now, f.input === undefined ? null : Buffer.from(f.input, 'utf8'));
+    return id;
+  };
+}
+
 export class Deliveries {
   readonly #claim;
   readonly #lease;
@@ -50,11 +67,7 @@ export class Deliveries {
   readonly #claimTx;
   readonly #settleTx;
 
-  constructor(
-    db: Database.Database,
-    private readonly ids: IdGenerator,
-    insertMessage: InsertQueueMessage | undefined,
-  ) {
+  constructor(db: Database.Database, ids: IdGenerator, insertMessage: InsertQueueMessage | undefined) {
     // The (status, due_at) index serves the claim; skipped targets are filtered as the index is walked, and
     // they are few (those at their limit right now).
     this.#claim = db.prepare<[number, string, number], ClaimRow>(
@@ -81,11 +94,7 @@ export class Deliveries {
       'INSERT INTO dead_letter_fallback (delivery_id, queue_arn, reason, body, attributes, at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#eventSeq = db.prepare<[string], number>('SELECT seq FROM events WHERE id = ?').pluck();
-    this.#insertFollowUp = db.prepare<[string, number, string, string, string, string, string, string, string, number, number, number, Buffer | null]>(
-      `INSERT INTO deliveries (id, event_seq, event_id, bus, rule_name, rule_arn, target_id, target_arn, kind, status, attempts, due_at,
-                               created_at, updated_at, input)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
-    );
+    this.#insertFollowUp = prepareFollowUpInsert(db, ids);
     this.#release = db.prepare<[number, number, string, string]>(
       `UPDATE deliveries SET due_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
        WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
@@ -196,7 +205,7 @@ export class Deliveries {
   #writeFollowUp(f: FollowUpDelivery, now: number): void {
     const seq = this.#eventSeq.get(f.eventId);
     if (seq === undefined) throw new Error(`follow-up delivery refers to unknown event ${f.eventId}`);
-    this.#insertFollowUp.run(this.ids.next(now), seq, f.eventId, f.bus, f.ruleName, f.ruleArn, f.targetId, f.targetArn, f.kind, f.dueAt, now, now, f.input === undefined ? null : Buffer.from(f.input, 'utf8'));
+    this.#insertFollowUp(f, seq, now);
   }
 
   #writeFallback(f: FallbackDeadLetter): void {

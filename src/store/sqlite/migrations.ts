@@ -6,9 +6,10 @@
  * Conventions: STRICT tables; times are integer milliseconds since the epoch; names compare with SQLite's
  * default BINARY collation, i.e. by code point, which is the order every list method pages in.
  */
-
 import type Database from 'better-sqlite3';
 import { allowDeliveryKind } from './delivery-kinds.js';
+import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
+import { TOPICS_SQL } from './schema-topics.js';
 
 export interface Migration {
   version: number;
@@ -255,55 +256,18 @@ CREATE TABLE queue_tags (
 `,
   },
   // --- end SQS queues ---
-  // Placeholders on branch sns only: 4, 5 and 6 belong to other branches; drop these three when merging.
-  { version: 4, name: 'reserved (branch sns placeholder)', sql: '' },
-  { version: 5, name: 'reserved (branch sns placeholder)', sql: '' },
-  { version: 6, name: 'reserved (branch sns placeholder)', sql: '' },
+  // PLACEHOLDER on the redrive branch only: version 4 belongs to another branch; the merge replaces this entry.
+  { version: 4, name: 'reserved', sql: '' },
+  // --- SQS message move tasks (version 5) ---
+  { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
+  // --- end SQS message move tasks ---
+  // PLACEHOLDER on the sns branch only: version 6 belongs to another branch; the merge replaces this entry.
+  { version: 6, name: 'reserved', sql: '' },
   // --- SNS topics (version 7) ---
   {
     version: 7,
     name: 'sns topics',
-    sql: `
--- Keyed by ARN: the same name may be a topic in two regions. attributes: what CreateTopic/SetTopicAttributes set,
--- as a JSON object of strings. Tags live in the shared tags table.
-CREATE TABLE topics (
-  arn TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  attributes TEXT NOT NULL,
-  subscriptions_deleted INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL,
-  last_modified_at INTEGER NOT NULL
-) STRICT;
-
--- A subscription's ARN is its topic's ARN plus ':<uuid>', so a topic's subscriptions are an ARN range. One
--- subscription per topic, protocol and endpoint: subscribing again returns it. token: the confirmation token
--- (kept after confirming, so a repeated ConfirmSubscription gets the same answer).
-CREATE TABLE subscriptions (
-  arn TEXT PRIMARY KEY,
-  topic_arn TEXT NOT NULL REFERENCES topics (arn) ON DELETE CASCADE,
-  protocol TEXT NOT NULL,
-  endpoint TEXT NOT NULL,
-  attributes TEXT NOT NULL,
-  pending_confirmation INTEGER NOT NULL,
-  confirmation_was_authenticated INTEGER NOT NULL DEFAULT 0,
-  token TEXT,
-  token_expires_at INTEGER,
-  created_at INTEGER NOT NULL,
-  UNIQUE (topic_arn, protocol, endpoint)
-) STRICT;
-
-CREATE UNIQUE INDEX subscriptions_by_token ON subscriptions (token) WHERE token IS NOT NULL;
-
--- The key that signs SNS messages, made at first start; one row. private_key is a BLOB with a key_id so it can be
--- sealed like the other secrets.
-CREATE TABLE sns_signing_keys (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  private_key BLOB NOT NULL,
-  key_id TEXT,
-  certificate TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-) STRICT;
-`,
+    sql: TOPICS_SQL,
     // Published messages are delivered through the outbox as deliveries of a new kind.
     code: (db) => allowDeliveryKind(db, 'sns'),
   },

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { HandleResult, MessageAttribute, NewQueueMessage, QueueCounts, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import type { HandleResult, MessageAttribute, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
 
 interface MessageRow {
   seq: number;
@@ -78,6 +78,7 @@ export class QueueMessages {
   readonly #markPurged;
   readonly #purge;
   readonly #counts;
+  readonly #gauges;
   readonly #deleteExpired;
 
   constructor(db: Database.Database) {
@@ -121,6 +122,16 @@ export class QueueMessages {
               sum(visible_at > @now AND receive_count > 0) AS inFlight,
               sum(visible_at > @now AND receive_count = 0) AS delayed
        FROM queue_messages WHERE queue = @queue AND expires_at > @now`,
+    );
+    // Every queue, empty ones included (their gauges are 0), in one pass over the index.
+    this.#gauges = db.prepare<{ now: number }, { queue: string; visible: number | null; inFlight: number | null; delayed: number | null; oldest: number | null }>(
+      `SELECT q.name AS queue,
+              sum(m.visible_at <= @now) AS visible,
+              sum(m.visible_at > @now AND m.receive_count > 0) AS inFlight,
+              sum(m.visible_at > @now AND m.receive_count = 0) AS delayed,
+              min(m.sent_at) AS oldest
+       FROM queues q LEFT JOIN queue_messages m ON m.queue = q.name AND m.expires_at > @now
+       GROUP BY q.name ORDER BY q.name`,
     );
     this.#deleteExpired = db.prepare<[number]>('DELETE FROM queue_messages WHERE expires_at <= ?');
   }
@@ -201,6 +212,14 @@ export class QueueMessages {
   counts(queue: string, now: number): QueueCounts {
     const row = this.#counts.get({ queue, now });
     return { visible: row?.visible ?? 0, inFlight: row?.inFlight ?? 0, delayed: row?.delayed ?? 0 };
+  }
+
+  gauges(now: number): QueueGauges[] {
+    return this.#gauges.all({ now }).map((r) => {
+      const g: QueueGauges = { queue: r.queue, visible: r.visible ?? 0, inFlight: r.inFlight ?? 0, delayed: r.delayed ?? 0 };
+      if (r.oldest !== null) g.oldestSentAt = r.oldest;
+      return g;
+    });
   }
 
   deleteExpired(now: number): number {

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Page, PageRequest } from '../records.js';
-import type { HandleResult, NewQueueMessage, QueueCounts, QueueRecord, QueueStore, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, QueueStore, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { QueueMessages } from './queue-messages.js';
 import { Queues } from './queues.js';
 
@@ -56,6 +56,9 @@ export class SqliteQueueStore implements QueueStore {
   }
   async queueCounts(queue: string, now: number): Promise<QueueCounts> {
     return this.#messages.counts(queue, now);
+  }
+  async queueGauges(now: number): Promise<QueueGauges[]> {
+    return this.#messages.gauges(now);
   }
   async deleteExpiredMessages(now: number): Promise<number> {
     return this.#messages.deleteExpired(now);

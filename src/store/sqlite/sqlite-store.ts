@@ -41,7 +41,7 @@ import { Rules } from './rules.js';
 import { Tags } from './tags.js';
 import { Targets } from './targets.js';
 import { SqliteQueueStore } from './queue-store.js';
-import type { HandleResult, NewQueueMessage, QueueCounts, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { WriterThread } from './writer.js';
 import { Deliveries } from './deliveries.js';
 import { prepareMessageInsert } from './queue-messages.js';
@@ -52,6 +52,10 @@ import { IdGenerator } from '../ids.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
 import type { SigningKeyRecord, SubscriptionChanges, SubscriptionRecord, TopicCounts, TopicMessage, TopicRecord } from '../topics.js';
 import { SqliteTopicStore } from './topic-store.js';
+import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskLease, MoveTaskRecord } from '../move-tasks.js';
+import type { RedriveItem, RedriveResult, StoredMessage } from '../redrive.js';
+import { SqliteMoveTasks } from './move-tasks.js';
+import { SqliteRedrive } from './redrive.js';
 
 interface SettleBatch {
   outcomes: DeliveryOutcome[];
@@ -77,6 +81,8 @@ export class SqliteStore implements Store {
   readonly #settle: GroupCommit<SettleBatch>;
   readonly #queues: SqliteQueueStore;
   readonly #topics: SqliteTopicStore;
+  readonly #moveTasks: SqliteMoveTasks;
+  readonly #redrive: SqliteRedrive;
   #closing: Promise<void> | undefined;
 
   /** Opens (creating if needed) and migrates the database file at `path`. */
@@ -108,6 +114,8 @@ export class SqliteStore implements Store {
     this.#functions = new Functions(db);
     this.#queues = new SqliteQueueStore(db);
     this.#topics = new SqliteTopicStore(db, clock, (fn) => this.#write(fn));
+    this.#moveTasks = new SqliteMoveTasks(db);
+    this.#redrive = new SqliteRedrive(db, new IdGenerator());
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
@@ -308,6 +316,9 @@ export class SqliteStore implements Store {
   queueCounts(queue: string, now: number): Promise<QueueCounts> {
     return this.#queues.queueCounts(queue, now);
   }
+  queueGauges(now: number): Promise<QueueGauges[]> {
+    return this.#queues.queueGauges(now);
+  }
   deleteExpiredMessages(now: number): Promise<number> {
     return this.#queues.deleteExpiredMessages(now);
   }
@@ -372,6 +383,38 @@ export class SqliteStore implements Store {
     return this.#topics.putSigningKey(key);
   }
   // --- end SNS topics ---
+  // --- SQS message move tasks (MoveTaskStore) and dead-letter redrive (RedriveStore) ---
+  createMoveTask(task: MoveTaskRecord): Promise<boolean> {
+    return this.#write(() => this.#moveTasks.create(task));
+  }
+  async getMoveTask(handle: string): Promise<MoveTaskRecord | undefined> {
+    return this.#moveTasks.get(handle);
+  }
+  async listMoveTasks(sourceQueue: string, limit: number): Promise<MoveTaskRecord[]> {
+    return this.#moveTasks.list(sourceQueue, limit);
+  }
+  cancelMoveTask(handle: string, now: number): Promise<CancelMoveTaskResult> {
+    return this.#write(() => this.#moveTasks.cancel(handle, now));
+  }
+  claimMoveTasks(lease: MoveTaskLease, limit: number): Promise<{ tasks: MoveTaskRecord[]; nextLeaseEnd?: number }> {
+    return this.#write(() => this.#moveTasks.claim(lease, limit));
+  }
+  moveMessages(request: MoveBatchRequest): Promise<MoveBatchResult> {
+    return this.#write(() => this.#moveTasks.move(request));
+  }
+  releaseMoveTask(handle: string, owner: string): Promise<void> {
+    return this.#write(() => this.#moveTasks.release(handle, owner));
+  }
+  async peekMessages(queue: string, now: number, page: { after?: string; limit: number }): Promise<Page<StoredMessage>> {
+    return this.#redrive.peek(queue, now, page);
+  }
+  async findMessage(queue: string, messageId: string, now: number): Promise<StoredMessage | undefined> {
+    return this.#redrive.find(queue, messageId, now);
+  }
+  redriveDeadLetters(redrives: RedriveItem[], now: number): Promise<RedriveResult[]> {
+    return this.#write(() => this.#redrive.redrive(redrives, now));
+  }
+  // --- end move tasks and redrive ---
 
   /**
    * Runs a write on the main connection between two ingest commits, never during one. Every write of the main
