@@ -4,23 +4,15 @@
  * PublishBatch and bad input. The Python script asserts; this test runs it and checks every step reported success.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { boto3Skip, runPython } from '../helpers/python.js';
 import { REPO_ROOT, removeDir, startServerProcess } from '../helpers/server-process.js';
 
-const probe = spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' });
-const skip = probe.status === 0 ? false : 'boto3 is not installed for python3 on this machine (pip install boto3 to run this test)';
-
-it('drives topics, subscriptions, publishing and errors with boto3', { skip, timeout: 60_000 }, async () => {
+it('drives topics, subscriptions, publishing and errors with boto3', { skip: boto3Skip, timeout: 60_000 }, async () => {
   const server = await startServerProcess();
   try {
-    const child = spawn('python3', [join(REPO_ROOT, 'test/e2e/python/sns_boto3.py'), server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { status, stdout, stderr } = await runPython(join(REPO_ROOT, 'test/e2e/python/sns_boto3.py'), [server.url]);
     assert.equal(status, 0, `boto3 script failed:\n${stdout}\n${stderr}`);
     for (const step of ['create_topic', 'subscribe confirm', 'publish http', 'publish_batch sqs raw', 'bad_input', 'cleanup']) assert.match(stdout, new RegExp(`ok ${step}`));
   } finally {
