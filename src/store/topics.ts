@@ -61,6 +61,8 @@ export interface TopicMessage {
   topicArn: string;
   receivedAt: number;
   payload: string;
+  /** The key to seal the payload with at rest: the topic's KmsMasterKeyId (undefined: SNS's managed key). */
+  keyRef?: string;
 }
 
 /** The RSA key that signs SNS messages and its self-signed certificate (served at SigningCertURL). */

@@ -40,12 +40,16 @@ export interface SnsOptions {
   deliveriesRecorded?: () => void;
 }
 
-/** Publishing for other services in the same process (CloudWatch alarm actions). */
-export interface AlarmNotifier {
+/**
+ * Publishing for other services in the same process: CloudWatch alarm actions (their AlarmNotifier is
+ * `{ publish: (n) => sns.publish(n.topicArn, n.message, n.subject).then((messageId) => ({ messageId })) }`),
+ * function destinations.
+ */
+export interface TopicPublisher {
   publish(topicArn: string, message: string, subject?: string): Promise<string>;
 }
 
-export class Sns implements AlarmNotifier {
+export class Sns implements TopicPublisher {
   readonly topics: TopicService;
   readonly subscriptions: SubscriptionService;
   readonly publisher: PublishService;

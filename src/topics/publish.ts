@@ -9,7 +9,7 @@ import { ServiceError } from '../errors.js';
 import type { RequestContext } from '../protocols/context.js';
 import { check, list, map, str, struct } from '../protocols/shape.js';
 import { timeOrderedUuid } from '../store/ids.js';
-import type { TopicMessage } from '../store/topics.js';
+import type { TopicMessage, TopicRecord } from '../store/topics.js';
 import { requireTopic, type TopicDeps } from './deps.js';
 import { checkMessageAttributes, publishSize, type MessageAttributeValue } from './message-attributes.js';
 import type { StoredNotification } from './messages.js';
@@ -69,7 +69,7 @@ export class PublishService {
     const arn = req.TopicArn ?? req.TargetArn;
     if (arn?.includes(':endpoint/')) throw invalidParameter('TargetArn Reason: mobile push endpoints are not supported by Mailroom');
     const topic = await requireTopic(this.deps, arn, ctx, req.TopicArn === undefined ? 'TargetArn' : 'TopicArn');
-    const [message] = this.#messages(topic.arn, [req]);
+    const [message] = this.#messages(topic, [req]);
     await this.#record(topic.arn, topic.name, [message!], [req.Message]);
     return { MessageId: message!.id };
   }
@@ -93,20 +93,22 @@ export class PublishService {
       total += publishSize(entry.Message, entry.MessageAttributes);
     }
     if (total > MAX_MESSAGE_BYTES) throw new ServiceError('BatchRequestTooLongException', 'The length of all the messages put together is more than the limit.');
-    const messages = this.#messages(topic.arn, entries);
+    const messages = this.#messages(topic, entries);
     await this.#record(topic.arn, topic.name, messages, entries.map((e) => e.Message));
     return { Successful: entries.map((e, i) => ({ Id: e.Id, MessageId: messages[i]!.id })), Failed: [] };
   }
 
-  #messages(topicArn: string, inputs: MessageInput[]): TopicMessage[] {
+  #messages(topic: TopicRecord, inputs: MessageInput[]): TopicMessage[] {
     const now = this.deps.clock.now();
+    const topicArn = topic.arn;
+    const keyRef = topic.attributes.KmsMasterKeyId;
     return inputs.map((m) => {
       const id = timeOrderedUuid(now);
       const stored: StoredNotification = { Type: 'Notification', MessageId: id, TopicArn: topicArn, Message: m.Message, Timestamp: new Date(now).toISOString() };
       if (m.Subject !== undefined) stored.Subject = m.Subject;
       if (m.MessageStructure === 'json') stored.MessageStructure = 'json';
       if (m.MessageAttributes && Object.keys(m.MessageAttributes).length > 0) stored.MessageAttributes = m.MessageAttributes;
-      return { id, topicArn, receivedAt: now, payload: JSON.stringify(stored) };
+      return { id, topicArn, receivedAt: now, payload: JSON.stringify(stored), ...(keyRef && { keyRef }) };
     });
   }
 
