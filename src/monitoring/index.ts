@@ -17,13 +17,14 @@ import type { Store } from '../store/store.js';
 import { AlarmService, describeShape, forMetricShape, historyShape, namesShape, setStateShape } from './alarms/alarm-service.js';
 import { putShape } from './alarms/config.js';
 import { AlarmEvaluator } from './alarms/evaluator.js';
-import { noTopicsNotifier, type AlarmNotifier } from './alarms/notifier.js';
+import type { AlarmNotifier } from './alarms/notifier.js';
 import { GetMetricDataService, getMetricDataShape } from './get-metric-data.js';
 import { GetMetricStatisticsService, getMetricStatisticsShape } from './get-metric-statistics.js';
 import { ListMetricsService, listMetricsShape } from './list-metrics.js';
 import { PutMetricDataService, putMetricDataShape } from './put-metric-data.js';
 
 export type { AlarmNotification, AlarmNotifier } from './alarms/notifier.js';
+export { topicsNotifier } from './alarms/notifier.js';
 export { alarmMessage } from './alarms/message.js';
 
 export const SERVICE_NAME = 'GraniteServiceVersion20100801';
@@ -53,8 +54,8 @@ export interface CloudWatchDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
-  /** Where alarm actions publish (the SNS topics service); by default actions are recorded as failed. */
-  notifier?: AlarmNotifier;
+  /** Where alarm actions publish (Mailroom's SNS topics, or a library user's own). */
+  notifier: AlarmNotifier;
   /** Flushes the in-process metric recorder before each evaluation round. */
   flushMetrics?: () => Promise<void>;
 }
@@ -68,7 +69,7 @@ export class CloudWatch {
   readonly evaluator: AlarmEvaluator;
 
   constructor(deps: CloudWatchDeps) {
-    const notifier = deps.notifier ?? noTopicsNotifier;
+    const notifier = deps.notifier;
     this.metricData = new PutMetricDataService(deps);
     this.statistics = new GetMetricStatisticsService(deps);
     this.data = new GetMetricDataService(deps);

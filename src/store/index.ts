@@ -10,6 +10,7 @@ import { SqliteStore } from './sqlite/sqlite-store.js';
 
 export type * from './records.js';
 export type * from './store.js';
+export type * from './topics.js';
 
 /**
  * Where the data lives: a data directory (the SQLite file `mailroom.db` inside it), or an explicit location —
