@@ -41,7 +41,7 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
   const adapters = [
     new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, options.logger),
     new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, options.logger),
-    new QueryAdapter([mailroom.sqs.queryService()], acceptAnySignature, options.logger),
+    new QueryAdapter([mailroom.sqs.queryService(), mailroom.cloudWatch.queryService()], acceptAnySignature, options.logger),
   ];
   try {
     const http = await startHttpServer({
