@@ -47,7 +47,7 @@ export const ERROR_CATALOGUE = {
   QueueNameExists: { status: 400, fault: 'Sender', queryCode: 'QueueAlreadyExists', when: 'CreateQueue names an existing queue with different attribute values.' },
   InvalidAttributeName: { status: 400, fault: 'Sender', when: 'A queue attribute name is unknown, read-only, or FIFO-only (FIFO queues are not supported yet).' },
   InvalidAttributeValue: { status: 400, fault: 'Sender', when: 'A queue attribute value is out of range or malformed; for a Policy that is not a valid IAM policy, the message gives the reason.' },
-  InvalidParameterValue: { status: 400, fault: 'Sender', when: 'A request parameter is invalid: queue name, message size, message attribute, receive limits, ...; on the query protocol also a number or boolean that does not convert, or an unknown Version.' },
+  InvalidParameterValue: { status: 400, fault: 'Sender', when: 'A request parameter is invalid: queue name, message size, message attribute, receive limits, ...; on the query protocol also a number, boolean or timestamp that does not convert, or an unknown Version.' },
   MissingParameter: { status: 400, fault: 'Sender', when: 'A required request parameter is absent (on the query protocol also half of a map entry, or Version on an unsigned request).' },
   InvalidMessageContents: { status: 400, fault: 'Sender', when: 'The message body or an attribute holds characters SQS does not allow.' },
   ReceiptHandleIsInvalid: { status: 404, fault: 'Sender', when: 'The receipt handle is malformed, or a later receive of the message superseded it.' },

@@ -53,7 +53,7 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
     new SnsLinkAdapter(mailroom.sns, logger),
     new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, logger),
     new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, logger),
-    new QueryAdapter([mailroom.sqs.queryService(), mailroom.sns.queryService()], acceptAnySignature, logger),
+    new QueryAdapter([mailroom.sqs.queryService(), mailroom.sns.queryService(), mailroom.cloudWatch.queryService()], acceptAnySignature, logger),
   ];
   try {
     const http = await startHttpServer({
