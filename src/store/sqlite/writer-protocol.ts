@@ -2,13 +2,29 @@
  * What the main thread and the SQLite writer thread say to each other (writer.ts and writer-thread.ts), and how a
  * group of ingest calls is packed to cross the thread boundary.
  *
- * A group travels as two flat arrays, one of strings and one of numbers, instead of the IngestEntry objects:
- * structured clone then copies each string once and no property names, which keeps the main thread's share small.
+ * A group travels as two flat arrays, one of strings and one of numbers, and one buffer holding every sealed
+ * payload, instead of the entry objects: structured clone then copies each string once and no property names, and
+ * the payloads move without a copy (the buffer is transferred), which keeps the main thread's share small.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { FlushOutcomes } from '../group-commit.js';
-import type { IngestEntry } from '../store.js';
+import type { NewDelivery } from '../records.js';
 import type { Settings } from './database.js';
+
+/** An event as the writer thread stores it: its payload already sealed (by the main thread, src/store/sealing.ts). */
+export interface SealedEvent {
+  id: string;
+  bus: string;
+  receivedAt: number;
+  payload: Buffer;
+  /** The KMS key that sealed the payload. */
+  keyId: string;
+}
+
+export interface SealedIngestEntry {
+  event: SealedEvent;
+  deliveries: NewDelivery[];
+}
 
 /** The writer thread's `workerData`. */
 export interface WriterOptions {
@@ -23,6 +39,8 @@ export interface PackedGroup {
   now: number;
   strings: string[];
   numbers: number[];
+  /** Every payload, back to back; numbers give their lengths. */
+  payloads: Uint8Array;
 }
 
 /** An Error as it crosses the boundary (structured clone would drop SqliteError's `code`). */
@@ -46,34 +64,49 @@ export type GroupReply =
 export type FromWriter = { type: 'ready'; settings: Settings } | GroupReply;
 
 /**
- * numbers: caller count, then per caller its entry count, then per entry receivedAt and delivery count, then per
- * delivery dueAt. strings: per entry id, bus, payload, then per delivery ruleName, ruleArn, targetId, targetArn.
+ * numbers: caller count, then per caller its entry count, then per entry receivedAt, payload length and delivery
+ * count, then per delivery dueAt. strings: per entry id, bus, keyId, then per delivery ruleName, ruleArn, targetId,
+ * targetArn. payloads: the entries' payloads in order.
  */
-export function packGroup(callers: IngestEntry[][], now: number): PackedGroup {
+export function packGroup(callers: SealedIngestEntry[][], now: number): PackedGroup {
   const strings: string[] = [];
   const numbers: number[] = [callers.length];
+  let size = 0;
+  for (const entries of callers) for (const { event } of entries) size += event.payload.length;
+  // Its own ArrayBuffer (not a pooled slab), so that transferring it hands over exactly these bytes.
+  const payloads = new Uint8Array(size);
+  let at = 0;
   for (const entries of callers) {
     numbers.push(entries.length);
     for (const { event, deliveries } of entries) {
-      strings.push(event.id, event.bus, event.payload);
-      numbers.push(event.receivedAt, deliveries.length);
+      strings.push(event.id, event.bus, event.keyId);
+      payloads.set(event.payload, at);
+      at += event.payload.length;
+      numbers.push(event.receivedAt, event.payload.length, deliveries.length);
       for (const d of deliveries) {
         strings.push(d.ruleName, d.ruleArn, d.targetId, d.targetArn);
         numbers.push(d.dueAt);
       }
     }
   }
-  return { now, strings, numbers };
+  return { now, strings, numbers, payloads };
 }
 
-export function unpackGroup({ strings, numbers }: PackedGroup): IngestEntry[][] {
+export function unpackGroup({ strings, numbers, payloads }: PackedGroup): SealedIngestEntry[][] {
   let s = 0;
   let n = 0;
-  const callers: IngestEntry[][] = [];
+  let at = 0;
+  const bytes = Buffer.from(payloads.buffer, payloads.byteOffset, payloads.byteLength);
+  const callers: SealedIngestEntry[][] = [];
   for (let callerCount = numbers[n++]; callerCount > 0; callerCount--) {
-    const entries: IngestEntry[] = [];
+    const entries: SealedIngestEntry[] = [];
     for (let entryCount = numbers[n++]; entryCount > 0; entryCount--) {
-      const event = { id: strings[s++], bus: strings[s++], payload: strings[s++], receivedAt: numbers[n++] };
+      const id = strings[s++];
+      const bus = strings[s++];
+      const keyId = strings[s++];
+      const receivedAt = numbers[n++];
+      const length = numbers[n++];
+      const event = { id, bus, keyId, receivedAt, payload: bytes.subarray(at, (at += length)) };
       const deliveries = [];
       for (let deliveryCount = numbers[n++]; deliveryCount > 0; deliveryCount--) {
         deliveries.push({ ruleName: strings[s++], ruleArn: strings[s++], targetId: strings[s++], targetArn: strings[s++], dueAt: numbers[n++] });
