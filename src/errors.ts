@@ -29,7 +29,7 @@ export const ERROR_CATALOGUE = {
   ResourceNotFoundException: { status: 400, fault: 'Sender', when: 'The named bus, rule, connection or API destination does not exist.' },
   ResourceAlreadyExistsException: { status: 400, fault: 'Sender', when: 'A bus, connection or API destination of that name exists.' },
   InvalidEventPatternException: { status: 400, fault: 'Sender', when: 'The event pattern is not valid; the message is AWS\'s.' },
-  LimitExceededException: { status: 400, fault: 'Sender', when: 'A limit would be exceeded (e.g. more than 5 targets on a rule).' },
+  LimitExceededException: { status: 400, fault: 'Sender', when: 'A limit would be exceeded (e.g. more than 5 targets on a rule; a 26th on-demand rotation of a KMS key).' },
   ConcurrentModificationException: { status: 400, fault: 'Sender', when: 'Another request changed the resource at the same time.' },
   ManagedRuleException: { status: 400, fault: 'Sender', when: 'The rule is managed by another service and cannot be changed here.' },
   IllegalStatusException: { status: 400, fault: 'Sender', when: 'The resource is in a state that does not allow the operation.' },
@@ -49,6 +49,20 @@ export const ERROR_CATALOGUE = {
   InvalidBatchEntryId: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId', when: 'A batch entry Id is not 1-80 alphanumeric, hyphen or underscore characters.' },
   BatchRequestTooLong: { status: 400, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong', when: 'The messages of a SendMessageBatch together exceed 1 MiB.' },
   PurgeQueueInProgress: { status: 403, fault: 'Sender', queryCode: 'AWS.SimpleQueueService.PurgeQueueInProgress', when: 'The queue was purged less than 60 seconds ago.' },
+  KmsNotFound: { status: 400, fault: 'Sender', queryCode: 'KMS.NotFoundException', when: 'The KMS key that seals the queue\'s messages does not exist (any more).' },
+  KmsDisabled: { status: 400, fault: 'Sender', queryCode: 'KMS.DisabledException', when: 'The KMS key that seals the queue\'s messages is disabled: nothing can be sent or received until it is enabled.' },
+  KmsInvalidState: { status: 400, fault: 'Sender', queryCode: 'KMS.InvalidStateException', when: 'The KMS key that seals the queue\'s messages is pending deletion.' },
+  // KMS (awsJson 1.1, TrentService).
+  NotFoundException: { status: 400, fault: 'Sender', when: 'No KMS key or alias by that id, ARN or name.' },
+  DisabledException: { status: 400, fault: 'Sender', when: 'The KMS key is disabled.' },
+  KMSInvalidStateException: { status: 400, fault: 'Sender', when: 'The KMS key\'s state does not allow the operation (e.g. it is pending deletion).' },
+  InvalidCiphertextException: { status: 400, fault: 'Sender', when: 'The ciphertext is corrupt, was not made by this KMS, or its encryption context differs.' },
+  IncorrectKeyException: { status: 400, fault: 'Sender', when: 'Decrypt names a KeyId other than the key that encrypted the ciphertext.' },
+  InvalidKeyUsageException: { status: 400, fault: 'Sender', when: 'The encryption algorithm does not fit the key (Mailroom\'s keys are SYMMETRIC_DEFAULT).' },
+  AlreadyExistsException: { status: 400, fault: 'Sender', when: 'An alias of that name exists.' },
+  NotAuthorizedException: { status: 400, fault: 'Sender', when: 'The alias name is reserved for AWS managed keys (alias/aws/...), or the alias would point at one.' },
+  UnsupportedOperationException: { status: 400, fault: 'Sender', when: 'Not possible on this key (an AWS managed key), or not supported by Mailroom (asymmetric, HMAC, imported or multi-Region keys).' },
+  InvalidMarkerException: { status: 400, fault: 'Sender', when: 'The Marker is not one a previous List call returned.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -11,6 +11,10 @@ import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
+import type { RootKeyOptions } from './keys/index.js';
+import { KeyMaintenance } from './keys/maintenance.js';
+import { keyProblem } from './kms/errors.js';
+import { Kms } from './kms/index.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
@@ -31,6 +35,11 @@ export interface MailroomOptions {
   functions?: readonly unknown[];
   /** Where relative function handler paths start (default: the working directory). */
   functionsBaseDir?: string;
+  /**
+   * The root key that unlocks the data directory (docs/encryption.md); by default the file root.key in it,
+   * generated on a first run with a warning to `logger`.
+   */
+  rootKey?: RootKeyOptions;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -39,6 +48,7 @@ export interface Mailroom extends AsyncDisposable {
   readonly logger: Logger;
   readonly eventBridge: EventBridge;
   readonly sqs: Sqs;
+  readonly kms: Kms;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
   readonly delivery: DeliveryEngine;
@@ -52,16 +62,19 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? pino({ level: 'silent' });
   const region = options.region ?? DEFAULT_REGION;
-  const store = await openStore({ dataDir: options.dataDir, clock });
+  const store = await openStore({ dataDir: options.dataDir, clock, rootKey: options.rootKey, logger });
+  const keyMaintenance = new KeyMaintenance(store.keyring, clock, logger);
+  const kms = new Kms({ keyring: store.keyring, tags: store });
   const router = new Router(store);
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
-  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock });
+  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake(), keyProblem: (ref) => keyProblem(store.keyring, ref) });
+  const sqs = new Sqs({ store, clock, keyring: store.keyring });
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
   } catch (err) {
+    await keyMaintenance.stop();
     await store.close();
     throw err;
   }
@@ -75,6 +88,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
       sqs.close();
       await delivery.stop();
       await metrics.flush();
+      await keyMaintenance.stop();
       await store.close();
     })());
   return {
@@ -83,6 +97,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     logger,
     eventBridge,
     sqs,
+    kms,
     functions,
     metrics,
     delivery,

@@ -63,6 +63,7 @@ export class Keyring {
   #keys = new Map<string, Entry>();
   #aliases = new Map<string, KmsAliasRecord>();
   #serial: Promise<unknown> = Promise.resolve();
+  readonly #listeners: (() => void)[] = [];
 
   private constructor(store: KeyStore, root: KeyObject, clock: Clock) {
     this.#store = store;
@@ -107,6 +108,11 @@ export class Keyring {
     }
     this.#keys = next;
     this.#aliases = new Map(aliases.map((a) => [a.name, a]));
+  }
+
+  /** Calls `listener` after every change (a key created, changed, rotated or deleted; the keyring reloaded). */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
   }
 
   // --- lookups ---
@@ -306,7 +312,10 @@ export class Keyring {
   }
 
   #serialise<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#serial.then(fn, fn);
+    const run = this.#serial.then(fn, fn).then((result) => {
+      for (const listener of this.#listeners) listener();
+      return result;
+    });
     this.#serial = run.catch(() => undefined);
     return run;
   }

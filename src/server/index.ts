@@ -22,6 +22,10 @@ export interface ServeOptions {
   functionsBaseDir?: string;
   /** Deliver matched events (default true); false makes an accept-only process that leaves delivery to others. */
   deliver?: boolean;
+  /** The root key file (docs/encryption.md); default root.key in the data directory. */
+  rootKeyFile?: string;
+  /** The root key in base64; takes precedence over the file. */
+  rootKey?: string;
 }
 
 export interface MailroomServer extends AsyncDisposable {
@@ -33,8 +37,16 @@ export interface MailroomServer extends AsyncDisposable {
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
-  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
-  const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, options.logger)];
+  const mailroom = await createMailroom({
+    dataDir: options.dataDir,
+    clock,
+    logger: options.logger,
+    functions: options.functions,
+    functionsBaseDir: options.functionsBaseDir,
+    deliver: options.deliver,
+    rootKey: { file: options.rootKeyFile, base64: options.rootKey },
+  });
+  const adapters = [new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.kms.jsonService()], acceptAnySignature, options.logger)];
   try {
     const http = await startHttpServer({
       host: options.host,

@@ -10,7 +10,9 @@
  * - delivery inputs: their event's key; connection secrets, attempt records, last errors and fallback dead
  *   letters: alias/aws/events (AWS managed keys cannot be disabled, so these always open).
  */
+import { KeyError } from '../keys/errors.js';
 import { EVENTS_MANAGED_KEY, SQS_MANAGED_KEY } from '../keys/key-refs.js';
+import type { Keyring } from '../keys/keyring.js';
 import type { Sealer } from '../keys/sealer.js';
 import type { MessageAttribute, NewQueueMessage } from './queues.js';
 import type { IngestEntry } from './store.js';
@@ -18,9 +20,18 @@ import type { IngestEntry } from './store.js';
 /** Seals Mailroom's own records about deliveries and connections. */
 export const MAILROOM_DATA_KEY = EVENTS_MANAGED_KEY;
 
-export interface SealedColumn {
-  blob: Buffer;
-  keyId: string | null;
+/**
+ * Runs a store call that seals or opens; when it meets a key this process does not know (another process sharing
+ * the store created it), re-reads the keyring and runs it once more.
+ */
+export async function withLatestKeys<T>(keyring: Keyring, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof KeyError) || err.reason !== 'not-found') throw err;
+    await keyring.reload();
+    return fn();
+  }
 }
 
 export function sealText(sealer: Sealer, keyRef: string, text: string): { blob: Buffer; keyId: string } {

@@ -54,9 +54,9 @@ import { Functions } from './functions.js';
 import type { MetricDatum, MetricQuery } from '../metrics.js';
 import { IdGenerator } from '../ids.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
-import { openKeyring, type Keyring, type RootKeyLog, type RootKeyOptions, type Sealer } from '../../keys/index.js';
+import { KeyError, openKeyring, type Keyring, type RootKeyLog, type RootKeyOptions, type Sealer } from '../../keys/index.js';
 import type { KeyMaterialRecord, KeyringContents, KmsAliasRecord, KmsKeyRecord } from '../keys.js';
-import { sealEvent } from '../sealing.js';
+import { sealEvent, withLatestKeys } from '../sealing.js';
 import { SqliteKeyStore } from './key-store.js';
 import type { SealedIngestEntry } from './writer-protocol.js';
 
@@ -200,11 +200,11 @@ export class SqliteStore implements Store {
   createConnection(connection: ConnectionRecord): Promise<boolean> {
     return this.#write(() => this.#connections.create(connection));
   }
-  async getConnection(name: string): Promise<ConnectionRecord | undefined> {
-    return this.#connections.get(name);
+  getConnection(name: string): Promise<ConnectionRecord | undefined> {
+    return withLatestKeys(this.keyring, () => this.#connections.get(name));
   }
-  async listConnections(page: PageRequest): Promise<Page<ConnectionRecord>> {
-    return this.#connections.list(page);
+  listConnections(page: PageRequest): Promise<Page<ConnectionRecord>> {
+    return withLatestKeys(this.keyring, () => this.#connections.list(page));
   }
   deleteConnection(name: string): Promise<boolean> {
     return this.#write(() => this.#connections.delete(name));
@@ -234,23 +234,32 @@ export class SqliteStore implements Store {
 
   ingest(entries: IngestEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    let sealed: SealedIngestEntry[];
+    // Sealed and submitted synchronously, so a call made before close() is in the last group. A caller whose bus
+    // key cannot be used fails alone, before joining a group; one this process does not know yet, once reloaded.
     try {
-      // A caller whose bus key cannot be used fails alone, before joining a group.
-      sealed = entries.map((e) => {
-        const { blob, keyId } = sealEvent(this.#sealer, e);
-        return { event: { id: e.event.id, bus: e.event.bus, receivedAt: e.event.receivedAt, payload: blob, keyId }, deliveries: e.deliveries };
-      });
+      return this.#submit(this.#seal(entries));
     } catch (err) {
+      if (err instanceof KeyError && err.reason === 'not-found') return this.keyring.reload().then(() => this.#submit(this.#seal(entries)));
       return Promise.reject(err);
     }
+  }
+
+  #seal(entries: IngestEntry[]): SealedIngestEntry[] {
+    return entries.map((e) => {
+      const { blob, keyId } = sealEvent(this.#sealer, e);
+      return { event: { id: e.event.id, bus: e.event.bus, receivedAt: e.event.receivedAt, payload: blob, keyId }, deliveries: e.deliveries };
+    });
+  }
+
+  #submit(sealed: SealedIngestEntry[]): Promise<void> {
     // Requests arrive here one after another while the event loop works through a burst: a good moment to notice
     // that the writer thread finished its group, so the accumulated one goes to it without delay.
     this.#writer.poll();
     return this.#ingest.submit(sealed);
   }
-  async getEvent(id: string): Promise<EventRecord | undefined> {
-    return this.#events.get(id);
+
+  getEvent(id: string): Promise<EventRecord | undefined> {
+    return withLatestKeys(this.keyring, () => this.#events.get(id));
   }
   async listDeliveries(filter: { eventId?: string; status?: DeliveryStatus; limit: number }): Promise<DeliveryRecord[]> {
     return this.#events.listDeliveries(filter);
@@ -323,10 +332,10 @@ export class SqliteStore implements Store {
     return this.#queues.deadLetterSourceQueues(deadLetterArn, page);
   }
   sendMessages(messages: NewQueueMessage[]): Promise<boolean> {
-    return this.#queues.sendMessages(messages);
+    return withLatestKeys(this.keyring, () => this.#queues.sendMessages(messages));
   }
   receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]> {
-    return this.#queues.receiveMessages(request);
+    return withLatestKeys(this.keyring, () => this.#queues.receiveMessages(request));
   }
   nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
     return this.#queues.nextVisibleAt(queue, now);
