@@ -6,24 +6,19 @@
 import type Database from 'better-sqlite3';
 import { KeyError } from '../../keys/errors.js';
 import type { Sealer } from '../../keys/sealer.js';
-import type {
-  AttemptRecord,
-  ClaimedDelivery,
-  DeliveryKind,
-  DeliveryOutcome,
-  FallbackDeadLetter,
-  FollowUpDelivery,
-  SettleResult,
+import {
+  KEY_UNUSABLE_RETRY_MS,
+  type AttemptRecord,
+  type ClaimedDelivery,
+  type DeliveryKind,
+  type DeliveryOutcome,
+  type FallbackDeadLetter,
+  type FollowUpDelivery,
+  type SettleResult,
 } from '../deliveries.js';
 import type { IdGenerator } from '../ids.js';
 import type { NewQueueMessage } from '../queues.js';
 import { MAILROOM_DATA_KEY, openOptional, openText, sealOptional, sealText } from '../sealing.js';
-
-/**
- * How long a delivery whose event cannot be opened (its KMS key is disabled or pending deletion) waits before it is
- * tried again: it stays pending, never lost, and goes out once the key is enabled again.
- */
-export const KEY_UNUSABLE_RETRY_MS = 60_000;
 
 interface ClaimRow {
   rowid: number;
