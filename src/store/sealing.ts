@@ -13,7 +13,7 @@
 import { KeyError } from '../keys/errors.js';
 import { EVENTS_MANAGED_KEY, SQS_MANAGED_KEY } from '../keys/key-refs.js';
 import type { Keyring } from '../keys/keyring.js';
-import type { Sealer } from '../keys/sealer.js';
+import { sealWith, type DataKey, type Sealer } from '../keys/sealer.js';
 import type { MessageAttribute, NewQueueMessage } from './queues.js';
 import type { IngestEntry } from './store.js';
 
@@ -43,9 +43,15 @@ export function openText(sealer: Sealer, blob: Buffer, keyId: string | null): st
   return (keyId === null ? blob : sealer.open(blob)).toString('utf8');
 }
 
-/** An event's payload, sealed under its bus's key (alias/aws/events unless the bus names one). */
+/** The data key that seals an event's payload: its bus's key's (alias/aws/events unless the bus names one). */
+export function eventDataKey(sealer: Sealer, entry: IngestEntry): DataKey {
+  return sealer.dataKey(entry.keyRef ?? EVENTS_MANAGED_KEY);
+}
+
+/** An event's payload, sealed (a backend that seals elsewhere, as SQLite's writer thread does, uses eventDataKey). */
 export function sealEvent(sealer: Sealer, entry: IngestEntry): { blob: Buffer; keyId: string } {
-  return sealText(sealer, entry.keyRef ?? EVENTS_MANAGED_KEY, entry.event.payload);
+  const dataKey = eventDataKey(sealer, entry);
+  return { blob: sealWith(dataKey, Buffer.from(entry.event.payload, 'utf8')), keyId: dataKey.keyId };
 }
 
 /** An optional column sealed under Mailroom's own key: null stays null. */

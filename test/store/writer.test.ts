@@ -5,6 +5,7 @@
  * inside a store: its settings, control-plane writes racing its commits, close with writes queued.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { WriterThread, WriterThreadError } from '../../src/store/sqlite/writer.js';
-import type { SealedIngestEntry } from '../../src/store/sqlite/writer-protocol.js';
+import { secretKey } from '../../src/keys/aead.js';
+import type { WriterEntry } from '../../src/store/sqlite/writer-protocol.js';
 import { bus, entry, rule, target } from './contract.js';
 
 const FAKE = new URL('./fixtures/fake-writer.ts', import.meta.url);
@@ -22,10 +24,10 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let files = 0;
 const freshPath = () => join(root, `store-${++files}.db`);
 
-/** An entry as the writer thread receives it: its payload sealed (here just its bytes: the thread never opens it). */
-function sealedEntry(id: string): SealedIngestEntry {
-  const { event, deliveries } = entry(id);
-  return { event: { id: event.id, bus: event.bus, receivedAt: event.receivedAt, payload: Buffer.from(event.payload), keyId: 'test-key' }, deliveries };
+/** An entry as the main thread hands it to the writer thread, with a data key to seal its payload there. */
+const dataKey = { keyId: 'test-key', version: 1, key: secretKey(randomBytes(32)), head: Buffer.from('head'), createdAt: 0, seals: 0 };
+function sealedEntry(id: string): WriterEntry {
+  return { ...entry(id), dataKey };
 }
 
 /** Lets pending I/O callbacks (the writer thread's answers) run. */

@@ -18,7 +18,8 @@ export class IngestTransaction {
   constructor(db: Database.Database, ids: IdGenerator) {
     this.#db = db;
     this.#ids = ids;
-    // The payload arrives sealed (by the main thread); key_id names the KMS key that sealed it.
+    // The payload arrives sealed (unpackGroup sealed it with the data key the main thread chose); key_id names the
+    // KMS key that sealed it.
     this.#insertEvent = db.prepare<[string, string, number, Buffer, string]>(
       'INSERT INTO events (id, bus, received_at, payload, key_id) VALUES (?, ?, ?, ?, ?)',
     );

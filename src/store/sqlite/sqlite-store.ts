@@ -16,7 +16,7 @@
  * its read and its write.
  *
  * Payload columns are sealed and opened with the keyring (src/store/sealing.ts), which `open` unlocks with the root
- * key before anything else: event payloads are sealed here, on the main thread, before they go to the writer thread.
+ * key before anything else. Event payloads get their data key here and are sealed on the writer thread.
  */
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -56,9 +56,9 @@ import { IdGenerator } from '../ids.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
 import { KeyError, openKeyring, type Keyring, type RootKeyLog, type RootKeyOptions, type Sealer } from '../../keys/index.js';
 import type { KeyMaterialRecord, KeyringContents, KmsAliasRecord, KmsKeyRecord } from '../keys.js';
-import { sealEvent, withLatestKeys } from '../sealing.js';
+import { eventDataKey, withLatestKeys } from '../sealing.js';
 import { SqliteKeyStore } from './key-store.js';
-import type { SealedIngestEntry } from './writer-protocol.js';
+import type { WriterEntry } from './writer-protocol.js';
 
 /** How a store finds its root key, and where it says what it did with it. */
 export interface KeyOptions {
@@ -85,7 +85,7 @@ export class SqliteStore implements Store {
   readonly #tags: Tags;
   readonly #events: Events;
   readonly #writer: WriterThread;
-  readonly #ingest: GroupCommit<SealedIngestEntry[]>;
+  readonly #ingest: GroupCommit<WriterEntry[]>;
   readonly #deliveries: Deliveries;
   readonly #metrics: Metrics;
   readonly #functions: Functions;
@@ -234,24 +234,21 @@ export class SqliteStore implements Store {
 
   ingest(entries: IngestEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    // Sealed and submitted synchronously, so a call made before close() is in the last group. A caller whose bus
-    // key cannot be used fails alone, before joining a group; one this process does not know yet, once reloaded.
+    // Keyed and submitted synchronously, so a call made before close() is in the last group. A caller whose bus key
+    // cannot be used fails alone, before joining a group; one this process does not know yet, once reloaded.
     try {
-      return this.#submit(this.#seal(entries));
+      return this.#submit(this.#withDataKeys(entries));
     } catch (err) {
-      if (err instanceof KeyError && err.reason === 'not-found') return this.keyring.reload().then(() => this.#submit(this.#seal(entries)));
+      if (err instanceof KeyError && err.reason === 'not-found') return this.keyring.reload().then(() => this.#submit(this.#withDataKeys(entries)));
       return Promise.reject(err);
     }
   }
 
-  #seal(entries: IngestEntry[]): SealedIngestEntry[] {
-    return entries.map((e) => {
-      const { blob, keyId } = sealEvent(this.#sealer, e);
-      return { event: { id: e.event.id, bus: e.event.bus, receivedAt: e.event.receivedAt, payload: blob, keyId }, deliveries: e.deliveries };
-    });
+  #withDataKeys(entries: IngestEntry[]): WriterEntry[] {
+    return entries.map((e) => ({ event: e.event, dataKey: eventDataKey(this.#sealer, e), deliveries: e.deliveries }));
   }
 
-  #submit(sealed: SealedIngestEntry[]): Promise<void> {
+  #submit(sealed: WriterEntry[]): Promise<void> {
     // Requests arrive here one after another while the event loop works through a burst: a good moment to notice
     // that the writer thread finished its group, so the accumulated one goes to it without delay.
     this.#writer.poll();

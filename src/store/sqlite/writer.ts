@@ -17,7 +17,7 @@ import { once } from 'node:events';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { Settings } from './database.js';
-import { fromWire, outcomesOf, packGroup, type FromWriter, type GroupReply, type SealedIngestEntry, type ToWriter, type WriterOptions } from './writer-protocol.js';
+import { fromWire, outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
 
 /** A group lost to the writer thread's death. */
 export class WriterThreadError extends Error {
@@ -80,14 +80,13 @@ export class WriterThread {
    * Commits one group on the thread and resolves with each caller's outcome; rejects (every caller) when nothing
    * was committed. The caller (GroupCommit) never has two groups in flight.
    */
-  flush(callers: SealedIngestEntry[][], now: number): Promise<FlushOutcomes> {
+  flush(callers: WriterEntry[][], now: number): Promise<FlushOutcomes> {
     const thread = this.#running();
     if (thread.group) return Promise.reject(new Error('a group is already in flight'));
-    const group = packGroup(callers, now);
-    const message: ToWriter = { type: 'write', group };
+    const message: ToWriter = { type: 'write', group: packGroup(callers, now) };
     const reply = new Promise<GroupReply>((resolve, reject) => (thread.group = { resolve, reject }));
     this.#holdProcess(thread);
-    thread.port.postMessage(message, [group.payloads.buffer as ArrayBuffer]);
+    thread.port.postMessage(message);
     return reply.then((answer) => {
       if (answer.type === 'failed') throw fromWire(answer.error);
       return outcomesOf(callers.length, answer.rejected);
