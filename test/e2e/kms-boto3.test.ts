@@ -23,7 +23,7 @@ it('drives keys, aliases, encryption, rotation and errors with boto3', { skip, t
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(status, 0, `boto3 script failed:\n${stdout}\n${stderr}`);
-    for (const step of ['create_key', 'encrypt decrypt', 'generate_data_key', 'rotation old_ciphertext_decrypts', 'disable enable', 'schedule_key_deletion cancel_key_deletion', 'bad_input']) {
+    for (const step of ['create_key', 'encrypt decrypt', 'generate_data_key', 'rotation old_ciphertext_decrypts', 'disable enable', 'schedule_key_deletion cancel_key_deletion', 'sqs_kms_disabled', 'bad_input']) {
       assert.match(stdout, new RegExp(`ok ${step}`));
     }
   } finally {

@@ -72,6 +72,18 @@ kms.cancel_key_deletion(KeyId=key["KeyId"])
 assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
 print("ok schedule_key_deletion cancel_key_deletion")
 
+# A queue sealed with a disabled key: boto3 reads SQS's query code from x-amzn-query-error.
+sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="ap-southeast-2", aws_access_key_id="AKIDTEST", aws_secret_access_key="secret")
+guarded = kms.create_key()["KeyMetadata"]["KeyId"]
+url = sqs.create_queue(QueueName="py-guarded", Attributes={"KmsMasterKeyId": guarded})["QueueUrl"]
+sqs.send_message(QueueUrl=url, MessageBody="kept")
+kms.disable_key(KeyId=guarded)
+expect_error("KMS.DisabledException", sqs.send_message, QueueUrl=url, MessageBody="refused")
+expect_error("KMS.DisabledException", sqs.receive_message, QueueUrl=url)
+kms.enable_key(KeyId=guarded)
+assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "kept"
+print("ok sqs_kms_disabled")
+
 expect_error("NotFoundException", kms.describe_key, KeyId="alias/nope")
 expect_error("AlreadyExistsException", kms.create_alias, AliasName="alias/py", TargetKeyId=key["KeyId"])
 err = expect_error("ValidationException", kms.schedule_key_deletion, KeyId=key["KeyId"], PendingWindowInDays=31)
