@@ -76,10 +76,11 @@ export async function unlockRootKey(store: KeyStore, options: RootKeyOptions, de
     throw new RootKeyError(`this data directory is encrypted and no root key was found at ${file}; ${HOW_TO_GIVE}`);
   } else {
     key = generateKeyFile(file);
+    // Where the operator named the file, it is where they want it; the default one sits beside the data.
+    const advice = options.file === undefined ? `Back it up, move it away from the data directory, and ${HOW_TO_GIVE}.` : 'Back it up.';
     log.warn(
       { rootKeyFile: file },
-      `GENERATED A NEW ROOT KEY in ${file}. Every message, event and secret in this data directory is sealed under it: without it they are lost, and with it anyone can read them. ` +
-        `Back it up, move it away from the data directory, and ${HOW_TO_GIVE}.`,
+      `GENERATED A NEW ROOT KEY in ${file}. Every message, event and secret in this data directory is sealed under it: without it they are lost, and with it anyone can read them. ${advice}`,
     );
   }
   const root = secretKey(key);
