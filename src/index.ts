@@ -8,3 +8,4 @@ export { ServiceError, ERROR_CATALOGUE, type ErrorCode } from './errors.js';
 export type { EventEnvelope, PutEventsEntry } from './events/index.js';
 export { FunctionSpecError, functionArn, type FunctionSpec } from './functions/spec.js';
 export type { InvocationRecord } from './functions/retry.js';
+export { RootKeyError, type RootKeyOptions } from './keys/index.js';

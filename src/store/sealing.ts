@@ -13,7 +13,7 @@
 import { KeyError } from '../keys/errors.js';
 import { EVENTS_MANAGED_KEY, SQS_MANAGED_KEY } from '../keys/key-refs.js';
 import type { Keyring } from '../keys/keyring.js';
-import { sealWith, type DataKey, type Sealer } from '../keys/sealer.js';
+import type { DataKey, Sealer } from '../keys/sealer.js';
 import type { MessageAttribute, NewQueueMessage } from './queues.js';
 import type { IngestEntry } from './store.js';
 
@@ -43,15 +43,13 @@ export function openText(sealer: Sealer, blob: Buffer, keyId: string | null): st
   return (keyId === null ? blob : sealer.open(blob)).toString('utf8');
 }
 
-/** The data key that seals an event's payload: its bus's key's (alias/aws/events unless the bus names one). */
+/**
+ * The data key that seals an event's payload: its bus's key's (alias/aws/events unless the bus names one). A backend
+ * seals the payload with `sealWith(dataKey, Buffer.from(payload, 'utf8'))` wherever suits it (SQLite: on its writer
+ * thread) and stores `dataKey.keyId` as the row's key_id.
+ */
 export function eventDataKey(sealer: Sealer, entry: IngestEntry): DataKey {
   return sealer.dataKey(entry.keyRef ?? EVENTS_MANAGED_KEY);
-}
-
-/** An event's payload, sealed (a backend that seals elsewhere, as SQLite's writer thread does, uses eventDataKey). */
-export function sealEvent(sealer: Sealer, entry: IngestEntry): { blob: Buffer; keyId: string } {
-  const dataKey = eventDataKey(sealer, entry);
-  return { blob: sealWith(dataKey, Buffer.from(entry.event.payload, 'utf8')), keyId: dataKey.keyId };
 }
 
 /** An optional column sealed under Mailroom's own key: null stays null. */
