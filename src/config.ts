@@ -2,7 +2,8 @@
  * Server configuration, resolved once: command-line flags over environment variables over a JSON config file over
  * defaults. The result is validated and frozen; an invalid value fails at start with the setting named.
  * Lambda-style functions, the SMTP server for SNS email and the public URL can only come from the config file;
- * function handler paths start at the file's directory.
+ * function handler paths start at the file's directory. The secure defaults (default alarms, where the alerts topic
+ * sends) come from all four, like the server's own settings (docs/monitoring.md, Secure defaults).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -23,15 +24,21 @@ export interface ResolvedConfig {
   readonly smtp?: Readonly<SmtpConfig>;
   /** The URL SNS subscribers reach Mailroom at, when it is not the address it listens on. */
   readonly publicUrl?: string;
+  /** Default alarms on dead-letter queues and failing targets, notifying the alerts topic (default true). */
+  readonly defaultAlarms: boolean;
+  /** An http(s) URL the alerts topic sends to (an operator-configured, pre-confirmed subscription). */
+  readonly alertsWebhook?: string;
+  /** An email address the alerts topic sends to (needs `smtp`). */
+  readonly alertsEmail?: string;
 }
 
 /** The settings that a flag or an environment variable can give as well as the file. */
 type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir' | 'smtp' | 'publicUrl'>;
 type FileOnly = { functions?: unknown; smtp?: unknown; publicUrl?: unknown };
 
-export type ConfigInput = Partial<Record<Setting, string | number | undefined>>;
+export type ConfigInput = Partial<Record<Setting, string | number | boolean | undefined>>;
 
-const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info' };
+const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', defaultAlarms: true };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const ENV: Record<Setting, string> = {
@@ -40,6 +47,9 @@ const ENV: Record<Setting, string> = {
   dataDir: 'MAILROOM_DATA_DIR',
   timeScale: 'MAILROOM_TIME_SCALE',
   logLevel: 'MAILROOM_LOG_LEVEL',
+  defaultAlarms: 'MAILROOM_DEFAULT_ALARMS',
+  alertsWebhook: 'MAILROOM_ALERTS_WEBHOOK',
+  alertsEmail: 'MAILROOM_ALERTS_EMAIL',
 };
 
 export class ConfigError extends Error {}
@@ -60,7 +70,22 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   const functions = Object.freeze(resolveFunctions(fileFunctions, configFile ?? '', functionsBaseDir));
   const smtp = resolveSmtp(fileSmtp, configFile ?? '');
   const publicUrl = resolvePublicUrl(filePublicUrl, configFile ?? '');
-  return Object.freeze({ host, port, dataDir, timeScale, logLevel, functions, functionsBaseDir, ...(smtp && { smtp }), ...(publicUrl && { publicUrl }) });
+  const alerts = resolveAlerts(pick('defaultAlarms'), pick('alertsWebhook'), pick('alertsEmail'), smtp !== undefined);
+  return Object.freeze({ host, port, dataDir, timeScale, logLevel, functions, functionsBaseDir, ...(smtp && { smtp }), ...(publicUrl && { publicUrl }), ...alerts });
+}
+
+/** `defaultAlarms` (true/false), `alertsWebhook` (an http(s) URL) and `alertsEmail` (an address; needs `smtp`). */
+function resolveAlerts(defaultAlarms: unknown, webhook: unknown, email: unknown, smtp: boolean): Pick<ResolvedConfig, 'defaultAlarms' | 'alertsWebhook' | 'alertsEmail'> {
+  const flag = typeof defaultAlarms === 'string' ? defaultAlarms.toLowerCase() : defaultAlarms;
+  if (flag !== true && flag !== false && flag !== 'true' && flag !== 'false') throw new ConfigError(`default alarms must be true or false, got '${String(defaultAlarms)}'`);
+  if (webhook !== undefined && (typeof webhook !== 'string' || !/^https?:\/\//.test(webhook) || !URL.canParse(webhook))) {
+    throw new ConfigError(`alerts webhook must be an http:// or https:// URL, got '${String(webhook)}'`);
+  }
+  if (email !== undefined) {
+    if (typeof email !== 'string' || !/^[^\s@<>]+@[^\s@<>]+$/.test(email)) throw new ConfigError(`alerts email must be an email address, got '${String(email)}'`);
+    if (!smtp) throw new ConfigError('alerts email needs an SMTP server: set "smtp" in the config file (docs/topics.md, Email)');
+  }
+  return { defaultAlarms: flag === true || flag === 'true', ...(webhook !== undefined && { alertsWebhook: webhook }), ...(email !== undefined && { alertsEmail: email }) };
 }
 
 function readConfigFile(path: string): ConfigInput & FileOnly {
@@ -71,7 +96,7 @@ function readConfigFile(path: string): ConfigInput & FileOnly {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
-  const known = [...Object.keys(DEFAULTS), 'smtp', 'publicUrl', 'functions'];
+  const known = [...Object.keys(DEFAULTS), 'alertsWebhook', 'alertsEmail', 'smtp', 'publicUrl', 'functions'];
   const unknown = Object.keys(parsed).filter((k) => !known.includes(k));
   if (unknown.length) throw new ConfigError(`config file ${path} has unknown settings: ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return parsed as ConfigInput & FileOnly;

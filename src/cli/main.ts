@@ -25,10 +25,24 @@ program
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, functions (see docs/functions.md)')
+  .option('--no-default-alarms', 'do not create the default alarms on dead-letter queues and failing targets (MAILROOM_DEFAULT_ALARMS=false; see docs/monitoring.md)')
+  .addOption(new Option('--alerts-webhook <url>', 'send the alerts topic (mailroom-alerts) to this http(s) URL').env('MAILROOM_ALERTS_WEBHOOK'))
+  .addOption(new Option('--alerts-email <address>', 'send the alerts topic to this email address (needs smtp in the config file)').env('MAILROOM_ALERTS_EMAIL'))
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, defaultAlarms, alertsWebhook, alertsEmail, functions, smtp, publicUrl (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; config?: string; deliver: boolean }) => {
-    const config = resolveConfig({ port: opts.port, host: opts.host, dataDir: opts.data, timeScale: opts.timeScale, logLevel: opts.logLevel }, {}, opts.config);
+  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; config?: string; deliver: boolean; defaultAlarms: boolean; alertsWebhook?: string; alertsEmail?: string }) => {
+    const flags = {
+      port: opts.port,
+      host: opts.host,
+      dataDir: opts.data,
+      timeScale: opts.timeScale,
+      logLevel: opts.logLevel,
+      // Commander makes the negated flag true when absent; only its presence is a setting, over env and file.
+      defaultAlarms: opts.defaultAlarms ? undefined : false,
+      alertsWebhook: opts.alertsWebhook,
+      alertsEmail: opts.alertsEmail,
+    };
+    const config = resolveConfig(flags, process.env, opts.config);
     const logger = pino({ level: config.logLevel });
     const server = await startServer({ ...config, logger, deliver: opts.deliver });
     logger.info({ url: server.url, dataDir: config.dataDir, timeScale: config.timeScale }, `Mailroom ${VERSION} listening on ${server.url}`);

@@ -2,6 +2,7 @@
  * What every EventBridge service needs; built once by createMailroom and shared.
  */
 import type { Clock } from '../clock.js';
+import type { RuleRecord, TargetRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Router } from './router.js';
 
@@ -13,6 +14,8 @@ export interface EventsDeps {
   metrics?: { add(namespace: string, name: string, dimensions: Record<string, string>, value: number): void };
   /** Called after an ingest commit that recorded deliveries, so the dispatcher claims them at once. */
   onDeliveriesRecorded?: () => void;
+  /** Called after PutTargets stored targets (the secure defaults' alarms, docs/monitoring.md); never throws. */
+  targetsPut?: (rule: RuleRecord, targets: readonly TargetRecord[]) => Promise<void>;
 }
 
 /** awsJson timestamps are epoch seconds. */

@@ -14,6 +14,8 @@ export interface QueueDeps {
   clock: Clock;
   arrivals: Arrivals;
   metrics: QueueMetrics;
+  /** A queue's RedrivePolicy names this queue as its dead-letter queue (the secure defaults' alarm); never throws. */
+  deadLetterQueueNamed?: (queueArn: string) => Promise<void>;
 }
 
 /** SQS's answer for an absent required parameter. */
