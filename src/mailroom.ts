@@ -14,6 +14,10 @@ import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { CloudWatch, topicsNotifier, type AlarmNotifier } from './monitoring/index.js';
+import type { RootKeyOptions } from './keys/index.js';
+import { KeyMaintenance } from './keys/maintenance.js';
+import { keyProblem } from './kms/errors.js';
+import { Kms } from './kms/index.js';
 import { SecureDefaults } from './monitoring/defaults/secure-defaults.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
@@ -55,6 +59,11 @@ export interface MailroomOptions {
   alerts?: { webhook?: string; email?: string };
   /** Record Mailroom's own AWS/* metrics (default true); false only to measure what recording costs. */
   metrics?: boolean;
+  /**
+   * The root key that unlocks the data directory (docs/encryption.md); by default the file root.key in it,
+   * generated on a first run with a warning to `logger`.
+   */
+  rootKey?: RootKeyOptions;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -64,6 +73,7 @@ export interface Mailroom extends AsyncDisposable {
   readonly eventBridge: EventBridge;
   readonly sqs: Sqs;
   readonly sns: Sns;
+  readonly kms: Kms;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
   /** Samples the AWS/SQS gauges of every queue each minute. */
@@ -82,15 +92,25 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? pino({ level: 'silent' });
   const region = options.region ?? DEFAULT_REGION;
-  const store = await openStore({ dataDir: options.dataDir, clock });
+  const store = await openStore({ dataDir: options.dataDir, clock, rootKey: options.rootKey, logger });
+  const keyMaintenance = new KeyMaintenance(store.keyring, clock, logger);
+  const kms = new Kms({ keyring: store.keyring, tags: store });
   const router = new Router(store);
   let delivery: DeliveryEngine | undefined;
   // The services that name dead-letter queues and targets tell the secure defaults, made once CloudWatch is.
   let defaults: SecureDefaults | undefined;
   const deadLetterQueueNamed = async (queueArn: string) => defaults?.deadLetterQueueNamed(queueArn);
   const metrics = new MetricRecorder(store, clock, logger, undefined, options.metrics ?? true);
-  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake(), targetsPut: async (rule, targets) => defaults?.targetsPut(rule, targets) });
-  const sqs = new Sqs({ store, clock, logger, metrics, deadLetterQueueNamed });
+  const eventBridge = new EventBridge({
+    store,
+    clock,
+    router,
+    metrics,
+    onDeliveriesRecorded: () => delivery?.dispatcher.wake(),
+    keyProblem: (ref) => keyProblem(store.keyring, ref),
+    targetsPut: async (rule, targets) => defaults?.targetsPut(rule, targets),
+  });
+  const sqs = new Sqs({ store, clock, logger, metrics, keyring: store.keyring, deadLetterQueueNamed });
   const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake(), deadLetterQueueNamed });
   const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
   const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier ?? topicsNotifier(sns), flushMetrics: () => metrics.flush() });
@@ -100,6 +120,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     defaults = new SecureDefaults({ store, alarms: cloudWatch.alarms, sns, logger, region, defaultAlarms: options.defaultAlarms ?? false, alerts: options.alerts });
     await defaults.start();
   } catch (err) {
+    await keyMaintenance.stop();
     await store.close();
     throw err;
   }
@@ -120,6 +141,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
       await delivery.stop();
       await queueGauges.stop();
       await metrics.flush();
+      await keyMaintenance.stop();
       await store.close();
     })());
   return {
@@ -129,6 +151,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     eventBridge,
     sqs,
     sns,
+    kms,
     functions,
     metrics,
     queueGauges,

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { ConfigError, resolveConfig } from '../config.js';
+import { RootKeyError } from '../keys/errors.js';
 import { InvalidEventError, InvalidEventPatternError, testEventPattern } from '../patterns/index.js';
 import { startServer } from '../server/index.js';
 import { VERSION } from '../version.js';
@@ -24,25 +25,30 @@ program
   .addOption(new Option('--data <dir>', 'data directory for the embedded store [default: ./.mailroom]').env('MAILROOM_DATA_DIR'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
+  .addOption(new Option('--root-key-file <file>', 'the root key that unlocks the data directory (docs/encryption.md); MAILROOM_ROOT_KEY gives it as base64 instead [default: root.key in the data directory, generated on a first run]').env('MAILROOM_ROOT_KEY_FILE'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
   .option('--no-default-alarms', 'do not create the default alarms on dead-letter queues and failing targets (MAILROOM_DEFAULT_ALARMS=false; see docs/monitoring.md)')
   .addOption(new Option('--alerts-webhook <url>', 'send the alerts topic (mailroom-alerts) to this http(s) URL').env('MAILROOM_ALERTS_WEBHOOK'))
   .addOption(new Option('--alerts-email <address>', 'send the alerts topic to this email address (needs smtp in the config file)').env('MAILROOM_ALERTS_EMAIL'))
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, defaultAlarms, alertsWebhook, alertsEmail, functions, smtp, publicUrl (see docs/functions.md)')
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, rootKeyFile, defaultAlarms, alertsWebhook, alertsEmail, functions, smtp, publicUrl (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; config?: string; deliver: boolean; defaultAlarms: boolean; alertsWebhook?: string; alertsEmail?: string }) => {
+  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean; defaultAlarms: boolean; alertsWebhook?: string; alertsEmail?: string }) => {
     const flags = {
       port: opts.port,
       host: opts.host,
       dataDir: opts.data,
       timeScale: opts.timeScale,
       logLevel: opts.logLevel,
+      rootKeyFile: opts.rootKeyFile,
       // Commander makes the negated flag true when absent; only its presence is a setting, over env and file.
       defaultAlarms: opts.defaultAlarms ? undefined : false,
       alertsWebhook: opts.alertsWebhook,
       alertsEmail: opts.alertsEmail,
     };
-    const config = resolveConfig(flags, process.env, opts.config);
+    // Flags already carry their MAILROOM_* variables (commander); the environment adds MAILROOM_ROOT_KEY and
+    // MAILROOM_DEFAULT_ALARMS (a negated flag's variable would turn it off whatever its value).
+    const env = { MAILROOM_ROOT_KEY: process.env.MAILROOM_ROOT_KEY, MAILROOM_DEFAULT_ALARMS: process.env.MAILROOM_DEFAULT_ALARMS };
+    const config = resolveConfig(flags, env, opts.config);
     const logger = pino({ level: config.logLevel });
     const server = await startServer({ ...config, logger, deliver: opts.deliver });
     logger.info({ url: server.url, dataDir: config.dataDir, timeScale: config.timeScale }, `Mailroom ${VERSION} listening on ${server.url}`);
@@ -130,7 +136,7 @@ function textOrFile(value: string): string {
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof RootKeyError) {
     console.error(`mailroom: ${err.message}`);
     process.exit(2);
   }

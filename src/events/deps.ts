@@ -16,6 +16,11 @@ export interface EventsDeps {
   onDeliveriesRecorded?: () => void;
   /** Called after PutTargets stored targets (the secure defaults' alarms, docs/monitoring.md); never throws. */
   targetsPut?: (rule: RuleRecord, targets: readonly TargetRecord[]) => Promise<void>;
+  /**
+   * Why a bus's KMS key cannot seal events now (KMS's error code and message), or undefined when it can: PutEvents
+   * then fails those entries alone, with that code, instead of the whole request.
+   */
+  keyProblem?: (keyRef: string) => { code: string; message: string } | undefined;
 }
 
 /** awsJson timestamps are epoch seconds. */
