@@ -3,14 +3,17 @@
  * safely) with the operator's endpoints subscribed pre-confirmed; a depth alarm for every queue named as a
  * dead-letter queue (a target's DeadLetterConfig, a queue's RedrivePolicy, a subscription's RedrivePolicy), a
  * FailedInvocations alarm for rules with a target that retries; a user's edits and deletions kept; other regions;
- * and nothing at all when the defaults are off. The end-to-end story is in test/e2e/default-alarms.test.ts.
+ * alerts mailed to the operator's address; and nothing at all when the defaults are off. The end-to-end story is in test/e2e/default-alarms.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
+import pino from 'pino';
 import { ManualClock } from '../../src/clock.js';
 import { createMailroom, type Mailroom, type MailroomOptions } from '../../src/mailroom.js';
 import { failedInvocationsAlarm } from '../../src/monitoring/defaults/default-alarms.js';
+import { startServer } from '../../src/server/index.js';
 import { removeDir, tempDataDir } from '../helpers/server-process.js';
+import { startSmtpSink } from '../helpers/smtp-sink.js';
 
 const ACCOUNT = '000000000000';
 const ALERTS = `arn:aws:sns:us-east-1:${ACCOUNT}:mailroom-alerts`;
@@ -165,6 +168,31 @@ describe('secure defaults', () => {
     await ruleWithTargets(endpointOnly, 'sold', [{ Id: 'q', Arn: queueArn('inbox'), DeadLetterConfig: { Arn: queueArn('dlq') } }]);
     assert.deepEqual(await alarmNames(endpointOnly), []);
     assert.deepEqual((await endpointOnly.sns.topics.list({}, endpointOnly.context())).Topics, [{ TopicArn: ALERTS }]);
+  });
+
+  it('mails the alerts to the operator\'s address, subscribed without a confirmation mail', async () => {
+    const smtp = await startSmtpSink();
+    const dataDir = `${root}/d${++dirs}`;
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const smtpConfig = { host: '127.0.0.1', port: smtp.port, from: 'alerts@mailroom.test' };
+    const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, timeScale: 1, logger: pino({ level: 'silent' }), clock, smtp: smtpConfig, defaultAlarms: true, alertsEmail: 'oncall@example.com' });
+    try {
+      const m = server.mailroom;
+      await m.sqs.queues.create({ QueueName: 'dlq' }, m.context());
+      await m.sqs.queues.create({ QueueName: 'source', Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('dlq'), maxReceiveCount: 1 }) } }, m.context());
+      const mailed = smtp.nextMessage();
+      // CloudWatch's way of trying an alarm's actions.
+      await m.cloudWatch.alarms.setState({ AlarmName: 'mailroom-dlq-depth-dlq', StateValue: 'ALARM', StateReason: 'trying the alerts' });
+      const mail = await mailed;
+      assert.deepEqual(mail.to, ['oncall@example.com']);
+      assert.equal(mail.headers.from, 'Mailroom alerts <alerts@mailroom.test>');
+      assert.equal(mail.headers.subject, 'ALARM: "mailroom-dlq-depth-dlq" in US East (N. Virginia)');
+      assert.match(mail.text, /"AlarmName":"mailroom-dlq-depth-dlq".*"NewStateValue":"ALARM","NewStateReason":"trying the alerts"/);
+      assert.equal(smtp.messages.length, 1, 'no confirmation mail came first');
+    } finally {
+      await server.close();
+      await smtp.close();
+    }
   });
 
   it('refuses to start with an alerts email but no SMTP server, and leaves the store closed', async () => {

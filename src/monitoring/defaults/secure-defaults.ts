@@ -58,6 +58,7 @@ export class SecureDefaults {
 
   /** PutTargets stored `targets` on `rule`. */
   targetsPut(rule: RuleRecord, targets: readonly TargetRecord[]): Promise<void> {
+    if (!this.o.defaultAlarms) return Promise.resolve();
     const alarms: (DefaultAlarm | undefined)[] = [];
     for (const target of targets) {
       const spec = JSON.parse(target.spec) as TargetSpec;

@@ -351,10 +351,10 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#alarms.changeState(change));
   }
   claimDueAlarms(request: { now: number; owner: string; leaseUntil: number; limit: number; horizon: number }): Promise<AlarmRecord[]> {
-    return this.#write(() => this.#alarms.claim(request));
+    return this.#write(() => this.#outboxWrite(() => this.#alarms.claim(request)));
   }
   finishAlarmEvaluation(finish: { name: string; owner: string; nextEvaluationAt: number; change?: AlarmStateChange }): Promise<AlarmRecord | undefined> {
-    return this.#write(() => this.#alarms.finish(finish));
+    return this.#write(() => this.#outboxWrite(() => this.#alarms.finish(finish)));
   }
   async nextAlarmEvaluationAt(): Promise<number | undefined> {
     return this.#alarms.nextEvaluationAt();
@@ -557,8 +557,10 @@ export class SqliteStore implements Store {
    * Claims and outcomes are committed without waiting for the disk (synchronous=NORMAL for that transaction; WAL
    * still makes them survive a process crash). Losing one to a power cut can only repeat work: a lost claim lets the
    * delivery fall due again, a lost outcome (with its dead letter, written in the same transaction) makes it be
-   * attempted again — at-least-once holds, while every delivery avoids an fsync. Ingest and the control plane keep
-   * synchronous=FULL: an acknowledged event or rule is never lost.
+   * attempted again — at-least-once holds, while every delivery avoids an fsync. Alarm evaluations' claims and
+   * outcomes too (every alarm, every minute: an fsync each made 10,000 alarms take most of the minute, see
+   * docs/benchmarks.md): a lost one is evaluated again, and a lost state change is decided, and notified, again.
+   * Ingest and the control plane keep synchronous=FULL: an acknowledged event or rule is never lost.
    */
   #outboxWrite<R>(fn: () => R): R {
     this.#db.pragma('synchronous = NORMAL');
