@@ -25,9 +25,10 @@ export function tempDataDir(prefix = 'mailroom-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startServerProcess(options: { dataDir?: string; timeScale?: number; port?: number; config?: string; deliver?: boolean } = {}): Promise<ServerProcess> {
+/** `nodeArgs` go to node itself, before the script (e.g. `--cpu-prof` for a benchmark's profile). */
+export async function startServerProcess(options: { dataDir?: string; timeScale?: number; port?: number; config?: string; deliver?: boolean; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
   if (options.deliver === false) args.push('--no-deliver');
   if (options.timeScale) args.push('--time-scale', String(options.timeScale));
   if (options.config) args.push('--config', options.config);

@@ -40,8 +40,10 @@ import { MIGRATIONS } from './migrations.js';
 import { Rules } from './rules.js';
 import { Tags } from './tags.js';
 import { Targets } from './targets.js';
-import { SqliteQueueStore } from './queue-store.js';
+import { SqliteQueueStore, type QueueWrites } from './queue-store.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import { WalSync } from './wal-sync.js';
+import { WriteBatch } from './write-batch.js';
 import { WriterThread } from './writer.js';
 import { Deliveries } from './deliveries.js';
 import { prepareMessageInsert } from './queue-messages.js';
@@ -78,6 +80,7 @@ export class SqliteStore implements Store {
   readonly #functions: Functions;
   readonly #settle: GroupCommit<SettleBatch>;
   readonly #queues: SqliteQueueStore;
+  readonly #walSync: WalSync;
   readonly #moveTasks: SqliteMoveTasks;
   readonly #redrive: SqliteRedrive;
   #closing: Promise<void> | undefined;
@@ -109,7 +112,20 @@ export class SqliteStore implements Store {
     this.#deliveries = new Deliveries(db, new IdGenerator(), prepareMessageInsert(db));
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
-    this.#queues = new SqliteQueueStore(db);
+    // SQS messages: the writes of a turn of the event loop share one unsynced commit; a send then waits for the
+    // WAL's shared fsync (see #outboxWrite).
+    this.#walSync = new WalSync(`${path}-wal`);
+    const batch = new WriteBatch(db, (run) => this.#write(() => this.#outboxWrite(run)));
+    const queueWrites: QueueWrites = {
+      control: (write) => this.#write(write),
+      durable: async (write) => {
+        const result = await batch.submit(write);
+        await this.#walSync.sync();
+        return result;
+      },
+      relaxed: (write) => batch.submit(write),
+    };
+    this.#queues = new SqliteQueueStore(db, queueWrites, () => this.#clock.now());
     this.#moveTasks = new SqliteMoveTasks(db);
     this.#redrive = new SqliteRedrive(db, new IdGenerator());
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
@@ -300,8 +316,8 @@ export class SqliteStore implements Store {
   nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
     return this.#queues.nextVisibleAt(queue, now);
   }
-  deleteMessage(queue: string, receiptHandle: string): Promise<HandleResult> {
-    return this.#queues.deleteMessage(queue, receiptHandle);
+  deleteMessages(queue: string, receiptHandles: string[]): Promise<HandleResult[]> {
+    return this.#queues.deleteMessages(queue, receiptHandles);
   }
   changeMessageVisibility(queue: string, receiptHandle: string, visibleAt: number): Promise<HandleResult> {
     return this.#queues.changeMessageVisibility(queue, receiptHandle, visibleAt);
@@ -377,8 +393,10 @@ export class SqliteStore implements Store {
    * Claims and outcomes are committed without waiting for the disk (synchronous=NORMAL for that transaction; WAL
    * still makes them survive a process crash). Losing one to a power cut can only repeat work: a lost claim lets the
    * delivery fall due again, a lost outcome (with its dead letter, written in the same transaction) makes it be
-   * attempted again — at-least-once holds, while every delivery avoids an fsync. Ingest and the control plane keep
-   * synchronous=FULL: an acknowledged event or rule is never lost.
+   * attempted again — at-least-once holds, while every delivery avoids an fsync. The same holds for an SQS receive's
+   * claim and a delete (the message becomes visible again). SQS sends commit this way too but are acknowledged only
+   * after WalSync's shared fsync, off the event loop. Ingest and the control plane keep synchronous=FULL: an
+   * acknowledged event or rule is never lost.
    */
   #outboxWrite<R>(fn: () => R): R {
     this.#db.pragma('synchronous = NORMAL');
@@ -402,6 +420,7 @@ export class SqliteStore implements Store {
       .then(() => this.#writer.close())
       .then(() => {
         this.#db.close();
+        return this.#walSync.close();
       });
     return this.#closing;
   }

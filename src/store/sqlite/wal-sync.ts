@@ -1,0 +1,68 @@
+/**
+ * Durability for writes of the main connection without an fsync on the event loop: the write commits with
+ * synchronous=NORMAL (its WAL frames reach the OS, not the disk), then `sync()` fdatasyncs the WAL file (as SQLite does
+ * itself) on libuv's thread pool and resolves once a sync that began after the call has finished. Concurrent callers share one
+ * fsync — group commit for SQS sends, which are each too small to pay for a disk flush of their own.
+ *
+ * Why this is as durable as synchronous=FULL: a WAL commit is on disk once its frames are, and SQLite writes
+ * every frame before the commit returns; fsync of any descriptor of the file flushes all of its written pages.
+ * A checkpoint that copies frames into the database syncs the database file first (synchronous=NORMAL still
+ * does), so frames it then overwrites were already durable elsewhere. The WAL file keeps its inode while any
+ * connection is open; this descriptor is closed only after the store's connections (closing a descriptor drops
+ * the process's POSIX locks on that file, and SQLite takes its locks on the database and -shm files, not here).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+
+export class WalSync {
+  readonly #path: string;
+  readonly #fsync: (file: FileHandle) => Promise<void>;
+  #file: Promise<FileHandle> | undefined;
+  /** The fsync in flight, if any. */
+  #running: Promise<void> | undefined;
+  /** The fsync that will start when the running one ends, shared by everyone who asked meanwhile. */
+  #next: Promise<void> | undefined;
+
+  /** `walPath` is the database file's path + "-wal"; `fsync` is replaceable for tests. */
+  constructor(walPath: string, fsync: (file: FileHandle) => Promise<void> = (file) => file.datasync()) {
+    this.#path = walPath;
+    this.#fsync = fsync;
+  }
+
+  /** Resolves once everything committed to the WAL before this call is on disk. */
+  sync(): Promise<void> {
+    if (!this.#running) return this.#start();
+    // The running fsync may have started before the caller's commit: wait for the next one.
+    this.#next ??= this.#running.then(
+      () => this.#startNext(),
+      () => this.#startNext(),
+    );
+    return this.#next;
+  }
+
+  /** Closes the descriptor; call after the database connections are closed. */
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#running, this.#next]);
+    const file = this.#file;
+    this.#file = undefined;
+    if (file) await (await file).close();
+  }
+
+  #startNext(): Promise<void> {
+    this.#next = undefined;
+    return this.#start();
+  }
+
+  #start(): Promise<void> {
+    // Opened on the first sync, which follows a commit, so the WAL file exists by then.
+    const file = (this.#file ??= open(this.#path, 'r+'));
+    // A failed open is retried by the next sync rather than remembered.
+    file.catch(() => {
+      if (this.#file === file) this.#file = undefined;
+    });
+    const run = file.then((f) => this.#fsync(f)).finally(() => {
+      if (this.#running === run) this.#running = undefined;
+    });
+    this.#running = run;
+    return run;
+  }
+}
