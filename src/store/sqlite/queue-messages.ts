@@ -11,6 +11,20 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { HandleResult, MessageAttribute, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
 
+/** Random bytes for receipt nonces, drawn a few hundred receives' worth at a time. */
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
+/** A fresh nonce for one receive: 16 base64url characters (12 random bytes). */
+function receiptNonce(): string {
+  if (nonceOffset + 12 > noncePool.length) {
+    noncePool = randomBytes(4096);
+    nonceOffset = 0;
+  }
+  nonceOffset += 12;
+  return noncePool.toString('base64url', nonceOffset - 12, nonceOffset);
+}
+
 /** What deciding a candidate's fate takes; its content is read only if it is claimed. */
 interface CandidateRow {
   seq: number;
@@ -167,7 +181,7 @@ export class QueueMessages {
       const dlq = this.#queueExists.get(r.redrive.deadLetterQueue);
       if (dlq) deadLetterRetentionMs = Number((JSON.parse(dlq.attributes) as Record<string, string>).MessageRetentionPeriod) * 1000;
     }
-    const nonce = randomBytes(12).toString('base64url');
+    const nonce = receiptNonce();
     const visibleAt = r.now + r.visibilityTimeoutMs;
     // Rows passed over (expired, moved) leave the candidate range, so fetch again until the receive is full or
     // the range is exhausted.

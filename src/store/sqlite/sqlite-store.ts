@@ -81,6 +81,7 @@ export class SqliteStore implements Store {
   readonly #settle: GroupCommit<SettleBatch>;
   readonly #queues: SqliteQueueStore;
   readonly #walSync: WalSync;
+  readonly #queueBatch: WriteBatch;
   readonly #moveTasks: SqliteMoveTasks;
   readonly #redrive: SqliteRedrive;
   #closing: Promise<void> | undefined;
@@ -115,7 +116,8 @@ export class SqliteStore implements Store {
     // SQS messages: the writes of a turn of the event loop share one unsynced commit; a send then waits for the
     // WAL's shared fsync (see #outboxWrite).
     this.#walSync = new WalSync(`${path}-wal`);
-    const batch = new WriteBatch(db, (run) => this.#write(() => this.#outboxWrite(run)));
+    this.#queueBatch = new WriteBatch(db, (run) => this.#write(() => this.#outboxWrite(run)));
+    const batch = this.#queueBatch;
     const queueWrites: QueueWrites = {
       control: (write) => this.#write(write),
       durable: async (write) => {
@@ -416,7 +418,7 @@ export class SqliteStore implements Store {
    * checkpoints the WAL into the file). Calling it again returns the same promise.
    */
   close(): Promise<void> {
-    this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close()])
+    this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close(), this.#queueBatch.close()])
       .then(() => this.#writer.close())
       .then(() => {
         this.#db.close();

@@ -1,15 +1,15 @@
 /**
- * Durability for writes of the main connection without an fsync on the event loop: the write commits with
- * synchronous=NORMAL (its WAL frames reach the OS, not the disk), then `sync()` fdatasyncs the WAL file (as SQLite does
- * itself) on libuv's thread pool and resolves once a sync that began after the call has finished. Concurrent callers share one
- * fsync — group commit for SQS sends, which are each too small to pay for a disk flush of their own.
+ * Durability for writes of the main connection without a disk flush on the event loop: the write commits with
+ * synchronous=NORMAL (its WAL frames reach the OS, not the disk), then `sync()` fdatasyncs the WAL file, as SQLite
+ * itself would, on libuv's thread pool, and resolves once a flush that began after the call has finished.
+ * Concurrent callers share one flush: group commit for SQS sends, each too small to pay for a flush of its own.
  *
- * Why this is as durable as synchronous=FULL: a WAL commit is on disk once its frames are, and SQLite writes
- * every frame before the commit returns; fsync of any descriptor of the file flushes all of its written pages.
- * A checkpoint that copies frames into the database syncs the database file first (synchronous=NORMAL still
- * does), so frames it then overwrites were already durable elsewhere. The WAL file keeps its inode while any
- * connection is open; this descriptor is closed only after the store's connections (closing a descriptor drops
- * the process's POSIX locks on that file, and SQLite takes its locks on the database and -shm files, not here).
+ * Why this is as durable as synchronous=FULL: a WAL commit is on disk once its frames are, SQLite has written every
+ * frame before the commit returns, and flushing any descriptor of the file flushes all of its written pages. A
+ * checkpoint that copies frames into the database syncs the database file before the WAL is reused (also with
+ * synchronous=NORMAL), so frames it overwrites later were already durable. The WAL file keeps its inode while a
+ * connection is open; this descriptor is closed after the store's connections (closing a descriptor drops the
+ * process's POSIX locks on that file, and SQLite locks the database and -shm files, not this one).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 

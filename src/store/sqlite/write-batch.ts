@@ -23,6 +23,9 @@ export class WriteBatch {
   readonly #transaction: (writes: Pending[]) => Outcome[];
   #pending: Pending[] = [];
   #scheduled = false;
+  /** Settles once every group handed to `commit` so far has (they commit in order). */
+  #settled: Promise<void> = Promise.resolve();
+  #closed = false;
 
   /**
    * `commit` runs the group's transaction when the connection may write (SqliteStore: between ingest commits,
@@ -46,6 +49,7 @@ export class WriteBatch {
 
   /** Runs `write` in the next group's transaction; resolves with its result once that has committed. */
   submit<R>(write: () => R): Promise<R> {
+    if (this.#closed) return Promise.reject(new Error('store is closed'));
     return new Promise<R>((resolve, reject) => {
       this.#pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
       if (this.#scheduled) return;
@@ -55,11 +59,20 @@ export class WriteBatch {
     });
   }
 
+  /** Refuses new writes and resolves once those already submitted have committed (or failed). */
+  close(): Promise<void> {
+    this.#closed = true;
+    if (this.#pending.length > 0) this.#flush();
+    return this.#settled;
+  }
+
   #flush(): void {
     const group = this.#pending;
     this.#pending = [];
+    // The setImmediate scheduled for this group may still come; it then finds nothing to do.
     this.#scheduled = false;
-    this.#commit(() => this.#transaction(group)).then(
+    if (group.length === 0) return;
+    this.#settled = this.#commit(() => this.#transaction(group)).then(
       (outcomes) =>
         outcomes.forEach((outcome, i) => {
           if ('value' in outcome) group[i]!.resolve(outcome.value);
