@@ -11,7 +11,7 @@
  * server; `--sdk` adds a figure with @aws-sdk/client-sqs as the client. `--cpu-prof DIR` writes the server's CPU
  * profile there.
  *
- *   node --import tsx bench/sqs.ts [--seconds 8] [--producers 4] [--consumers 4] [--rounds 3] [--body-bytes 512]
+ *   node --import tsx bench/sqs.ts [--seconds 8] [--producers 16] [--consumers 16] [--rounds 3] [--body-bytes 512]
  *                                  [--sdk] [--cpu-prof DIR]
  */
 import { readFileSync } from 'node:fs';
@@ -177,11 +177,11 @@ interface QueueFigures {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** The queue's label: the attributes that decide how its messages are stored, as the server reports them. */
+/** The queue's label: how it was created, and the attributes that decide how its messages are stored as the server reports them. */
 async function describeQueue(call: (target: string, body: object) => Promise<Record<string, unknown>>, queueUrl: string, created: string): Promise<string> {
   const { Attributes: a } = (await call('AmazonSQS.GetQueueAttributes', { QueueUrl: queueUrl, AttributeNames: ['All'] })) as { Attributes: Record<string, string> };
   const kms = a.KmsMasterKeyId ? `, KmsMasterKeyId=${a.KmsMasterKeyId}` : '';
-  return `${created}: SqsManagedSseEnabled=${a.SqsManagedSseEnabled ?? '(absent)'}${kms}`;
+  return `created with ${created} → SqsManagedSseEnabled=${a.SqsManagedSseEnabled ?? '(absent)'}${kms}`;
 }
 
 export async function benchSqs(load: LoadShape & { rounds: number; sdk: boolean; cpuProfileDir?: string }) {
@@ -253,8 +253,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values: o } = parseArgs({
     options: {
       seconds: { type: 'string', default: '8' },
-      producers: { type: 'string', default: '4' },
-      consumers: { type: 'string', default: '4' },
+      producers: { type: 'string', default: '16' },
+      consumers: { type: 'string', default: '16' },
       rounds: { type: 'string', default: '3' },
       'body-bytes': { type: 'string', default: '512' },
       sdk: { type: 'boolean', default: false },
@@ -272,9 +272,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`| ${f.label} | **${perSecond(median(f.messagesPerSecond))}** (${each}) | ${server.toFixed(0)} (${perSecond(1e6 / server)}) | ${median(f.clientCpuUsPerMessage).toFixed(0)} | ${ms(f.latenciesMs.send)} | ${ms(f.latenciesMs.receive)} | ${ms(f.latenciesMs.delete)} | ${f.emptyReceives} | ${f.duplicates} |`);
   }
   const [a, b] = result.queues;
-  const slower = 1 - median(a!.messagesPerSecond) / median(b!.messagesPerSecond);
-  const costlier = median(a!.serverCpuUsPerMessage) / median(b!.serverCpuUsPerMessage) - 1;
-  console.log(`\n${a!.label} vs ${b!.label}: ${(slower * 100).toFixed(1)}% less throughput, ${(costlier * 100).toFixed(1)}% more server CPU per message`);
+  const change = (x: number, y: number) => `${x >= y ? '+' : '−'}${Math.abs((x / y - 1) * 100).toFixed(1)}%`;
+  // Server CPU per message is the steadier measure of the two on a shared machine.
+  console.log(`\nqueue ${a!.label} against queue ${b!.label}: server CPU per message ${change(median(a!.serverCpuUsPerMessage), median(b!.serverCpuUsPerMessage))}, throughput ${change(median(a!.messagesPerSecond), median(b!.messagesPerSecond))}`);
   if (result.sdk) {
     const s = result.sdk;
     console.log(`@aws-sdk/client-sqs as the client (${a!.label}, one round): ${perSecond(s.messagesPerSecond)} messages/s, client CPU ${s.clientCpuUsPerMessage.toFixed(0)} µs/message; p50 / p99 ms: send ${ms(s.latenciesMs.send)}, receive ${ms(s.latenciesMs.receive)}, delete ${ms(s.latenciesMs.delete)}`);
