@@ -10,6 +10,8 @@ const benches = [
   ['PutEvents ingest over HTTP', 'bench/ingest.ts'],
   ['store ingest (no HTTP)', 'bench/store-ingest.ts'],
   ['delivery', 'bench/delivery.ts'],
+  ['SNS publish', 'bench/sns-publish.ts'],
+  ['encryption at rest', 'bench/encryption.ts'],
   ['SQS send, receive and delete over HTTP', 'bench/sqs.ts'],
 ] as const;
 

@@ -1,10 +1,15 @@
 /**
  * Server configuration, resolved once: command-line flags over environment variables over a JSON config file over
  * defaults. The result is validated and frozen; an invalid value fails at start with the setting named.
- * Lambda-style functions can only come from the config file; their handler paths start at the file's directory.
+ * Lambda-style functions, the SMTP server for SNS email and the public URL can only come from the config file;
+ * function handler paths start at the file's directory.
+ * The root key (docs/encryption.md) comes from a file (`rootKeyFile`, any source; a relative path in the config file
+ * starts at the file's directory) or, as base64, from MAILROOM_ROOT_KEY only: never a flag, which other users of
+ * the machine can read in the process list, nor a config file, which tends to be committed.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { SmtpConfig } from './delivery/invokers/smtp.js';
 import { FunctionSpecError, parseHandler, resolveFunctionSpec, type FunctionSpec } from './functions/spec.js';
 
 export interface ResolvedConfig {
@@ -17,12 +22,21 @@ export interface ResolvedConfig {
   readonly functions: readonly Readonly<FunctionSpec>[];
   /** Where relative handler paths start: the config file's directory, else the working directory. */
   readonly functionsBaseDir: string;
+  /** The SMTP server SNS email subscriptions are delivered through (docs/topics.md). */
+  readonly smtp?: Readonly<SmtpConfig>;
+  /** The URL SNS subscribers reach Mailroom at, when it is not the address it listens on. */
+  readonly publicUrl?: string;
+  /** The root key file; without it (and without rootKey), root.key in the data directory. */
+  readonly rootKeyFile?: string;
+  /** The root key in base64, from MAILROOM_ROOT_KEY. */
+  readonly rootKey?: string;
 }
 
-/** The settings that a flag or an environment variable can give as well as the file. */
-type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir'>;
+/** The settings that a flag or an environment variable can give as well as the file, with a default. */
+type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir' | 'smtp' | 'publicUrl' | 'rootKeyFile' | 'rootKey'>;
+type FileOnly = { functions?: unknown; smtp?: unknown; publicUrl?: unknown; rootKeyFile?: unknown };
 
-export type ConfigInput = Partial<Record<Setting, string | number | undefined>>;
+export type ConfigInput = Partial<Record<Setting | 'rootKeyFile', string | number | undefined>>;
 
 const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info' };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -38,7 +52,7 @@ const ENV: Record<Setting, string> = {
 export class ConfigError extends Error {}
 
 export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, configFile?: string): ResolvedConfig {
-  const { functions: fileFunctions, ...file } = configFile ? readConfigFile(configFile) : {};
+  const { functions: fileFunctions, smtp: fileSmtp, publicUrl: filePublicUrl, rootKeyFile: fileRootKeyFile, ...file } = configFile ? readConfigFile(configFile) : {};
   const pick = (key: Setting) => flags[key] ?? env[ENV[key]] ?? file[key] ?? DEFAULTS[key];
   const port = Number(pick('port'));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer from 0 to 65535, got '${pick('port')}'`);
@@ -51,10 +65,27 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   if (!host || !dataDir) throw new ConfigError('host and data dir must not be empty');
   const functionsBaseDir = configFile ? dirname(resolve(configFile)) : process.cwd();
   const functions = Object.freeze(resolveFunctions(fileFunctions, configFile ?? '', functionsBaseDir));
-  return Object.freeze({ host, port, dataDir, timeScale, logLevel, functions, functionsBaseDir });
+  const smtp = resolveSmtp(fileSmtp, configFile ?? '');
+  const publicUrl = resolvePublicUrl(filePublicUrl, configFile ?? '');
+  const rootKeyFile = flags.rootKeyFile ?? env.MAILROOM_ROOT_KEY_FILE ?? (fileRootKeyFile === undefined ? undefined : resolve(functionsBaseDir, String(fileRootKeyFile)));
+  const rootKey = env.MAILROOM_ROOT_KEY;
+  if (rootKeyFile === '' || rootKey === '') throw new ConfigError('the root key file and MAILROOM_ROOT_KEY must not be empty when set');
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    timeScale,
+    logLevel,
+    functions,
+    functionsBaseDir,
+    ...(smtp && { smtp }),
+    ...(publicUrl && { publicUrl }),
+    ...(rootKeyFile !== undefined && { rootKeyFile: String(rootKeyFile) }),
+    ...(rootKey !== undefined && { rootKey }),
+  });
 }
 
-function readConfigFile(path: string): ConfigInput & { functions?: unknown } {
+function readConfigFile(path: string): ConfigInput & FileOnly {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -62,10 +93,35 @@ function readConfigFile(path: string): ConfigInput & { functions?: unknown } {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
-  const known = [...Object.keys(DEFAULTS), 'functions'];
+  const known = [...Object.keys(DEFAULTS), 'smtp', 'publicUrl', 'rootKeyFile', 'functions'];
   const unknown = Object.keys(parsed).filter((k) => !known.includes(k));
   if (unknown.length) throw new ConfigError(`config file ${path} has unknown settings: ${unknown.join(', ')} (known: ${known.join(', ')})`);
-  return parsed as ConfigInput & { functions?: unknown };
+  return parsed as ConfigInput & FileOnly;
+}
+
+/** `smtp`: {"host", "port", "from", "secure"?, "username"?, "password"?}; credentials only over TLS. */
+function resolveSmtp(value: unknown, path: string): Readonly<SmtpConfig> | undefined {
+  if (value === undefined) return undefined;
+  const where = `config file ${path}: smtp`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${where} must be an object like {"host": "localhost", "port": 25, "from": "mailroom@example.com"}`);
+  const { host, port, from, secure, username, password, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw new ConfigError(`${where} has unknown settings: ${unknown.join(', ')} (known: host, port, from, secure, username, password)`);
+  if (typeof host !== 'string' || host === '') throw new ConfigError(`${where}.host must be a host name`);
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`${where}.port must be an integer from 1 to 65535`);
+  if (typeof from !== 'string' || !/^[^\s@<>]+@[^\s@<>]+$/.test(from)) throw new ConfigError(`${where}.from must be an email address`);
+  if (secure !== undefined && typeof secure !== 'boolean') throw new ConfigError(`${where}.secure must be true or false`);
+  if ((username === undefined) !== (password === undefined) || (username !== undefined && (typeof username !== 'string' || typeof password !== 'string'))) {
+    throw new ConfigError(`${where}: username and password go together, as strings`);
+  }
+  if (username !== undefined && secure !== true) throw new ConfigError(`${where}: username and password need "secure": true (implicit TLS), so they never cross the network in the clear`);
+  return Object.freeze({ host, port, from, ...(secure !== undefined && { secure }), ...(username !== undefined && { username: username as string, password: password as string }) });
+}
+
+function resolvePublicUrl(value: unknown, path: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^https?:\/\//.test(value) || !URL.canParse(value)) throw new ConfigError(`config file ${path}: publicUrl must be an http:// or https:// URL, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** Validates the file's functions, naming the entry and the field that is wrong. */

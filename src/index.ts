@@ -7,4 +7,7 @@ export { ManualClock, ScaledClock, SystemClock, type Clock, type TimerHandle } f
 export { ServiceError, ERROR_CATALOGUE, type ErrorCode } from './errors.js';
 export type { EventEnvelope, PutEventsEntry } from './events/index.js';
 export { FunctionSpecError, functionArn, type FunctionSpec } from './functions/spec.js';
+export type { AlarmNotification, AlarmNotifier } from './monitoring/index.js';
 export type { InvocationRecord } from './functions/retry.js';
+export type { Sns, TopicPublisher } from './topics/index.js';
+export { RootKeyError, type RootKeyOptions } from './keys/index.js';

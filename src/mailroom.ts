@@ -9,15 +9,22 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
+import type { SmtpConfig } from './delivery/invokers/smtp.js';
 import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
+import { CloudWatch, topicsNotifier, type AlarmNotifier } from './monitoring/index.js';
+import type { RootKeyOptions } from './keys/index.js';
+import { KeyMaintenance } from './keys/maintenance.js';
+import { keyProblem } from './kms/errors.js';
+import { Kms } from './kms/index.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
 import { QueueGaugeSampler } from './queues/queue-gauges.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
+import { Sns } from './topics/index.js';
 
 export interface MailroomOptions {
   /** Where the embedded SQLite store keeps its files; created if missing. */
@@ -33,6 +40,19 @@ export interface MailroomOptions {
   functions?: readonly unknown[];
   /** Where relative function handler paths start (default: the working directory). */
   functionsBaseDir?: string;
+  /** Where CloudWatch alarm actions publish; default: Mailroom's own SNS topics. */
+  alarmNotifier?: AlarmNotifier;
+  /** Evaluate CloudWatch alarms on the clock (default true). */
+  evaluateAlarms?: boolean;
+  /** The SMTP server for SNS email subscriptions (see docs/topics.md); without one, they are refused. */
+  smtp?: SmtpConfig;
+  /** The URL SNS subscribers reach Mailroom at (SubscribeURL, UnsubscribeURL, SigningCertURL); default: the server's. */
+  publicUrl?: string;
+  /**
+   * The root key that unlocks the data directory (docs/encryption.md); by default the file root.key in it,
+   * generated on a first run with a warning to `logger`.
+   */
+  rootKey?: RootKeyOptions;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -41,10 +61,13 @@ export interface Mailroom extends AsyncDisposable {
   readonly logger: Logger;
   readonly eventBridge: EventBridge;
   readonly sqs: Sqs;
+  readonly sns: Sns;
+  readonly kms: Kms;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
   /** Samples the AWS/SQS gauges of every queue each minute. */
   readonly queueGauges: QueueGaugeSampler;
+  readonly cloudWatch: CloudWatch;
   readonly delivery: DeliveryEngine;
   /** Redrive of EventBridge dead letters (the admin API's /_mailroom/dlq). */
   readonly redrive: RedriveService;
@@ -58,35 +81,43 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? pino({ level: 'silent' });
   const region = options.region ?? DEFAULT_REGION;
-  const store = await openStore({ dataDir: options.dataDir, clock });
+  const store = await openStore({ dataDir: options.dataDir, clock, rootKey: options.rootKey, logger });
+  const keyMaintenance = new KeyMaintenance(store.keyring, clock, logger);
+  const kms = new Kms({ keyring: store.keyring, tags: store });
   const router = new Router(store);
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
-  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock, logger, metrics });
+  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake(), keyProblem: (ref) => keyProblem(store.keyring, ref) });
+  const sqs = new Sqs({ store, clock, logger, metrics, keyring: store.keyring });
+  const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake() });
   const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
   } catch (err) {
+    await keyMaintenance.stop();
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), functionsBaseDir: options.functionsBaseDir });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), sns, smtp: options.smtp, functionsBaseDir: options.functionsBaseDir });
   if (options.deliver !== false) delivery.start();
   queueGauges.start();
   // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
   sqs.moveTaskRunner.start();
   const redrive = new RedriveService({ store, clock, logger, router, metrics, recorded: () => delivery.dispatcher.wake() });
+  const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier ?? topicsNotifier(sns), flushMetrics: () => metrics.flush() });
+  if (options.evaluateAlarms !== false) cloudWatch.evaluator.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       // Long polls answer first, so none is left waiting on a closed store; move tasks give their leases back.
       await sqs.stop();
+      await cloudWatch.evaluator.stop();
       await delivery.stop();
       await queueGauges.stop();
       await metrics.flush();
+      await keyMaintenance.stop();
       await store.close();
     })());
   return {
@@ -95,9 +126,12 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     logger,
     eventBridge,
     sqs,
+    sns,
+    kms,
     functions,
     metrics,
     queueGauges,
+    cloudWatch,
     delivery,
     redrive,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),

@@ -1,15 +1,17 @@
 /**
- * The `mailroom` command: `serve` runs the server; `test-pattern` and `put-events` are for quick use from a shell;
- * `dead-letters` and `dlq` (dlq.ts) look after dead letters on a running server.
+ * The `mailroom` command: `serve` runs the server; `test-pattern`, `put-events`, `alarms list` and `metrics` are
+ * for quick use from a shell; `dead-letters` and `dlq` (dlq.ts) look after dead letters on a running server.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { ConfigError, resolveConfig } from '../config.js';
+import { RootKeyError } from '../keys/errors.js';
 import { InvalidEventError, InvalidEventPatternError, testEventPattern } from '../patterns/index.js';
 import { startServer } from '../server/index.js';
 import { VERSION } from '../version.js';
 import { registerDlqCommands } from './dlq.js';
+import { registerCloudWatchCommands } from './cloudwatch.js';
 
 const program = new Command('mailroom')
   .description('A self-hosted event bus that never loses an event.\nSpeaks EventBridge\'s API on one port, so the AWS SDKs and the aws CLI work against it unchanged.')
@@ -23,11 +25,14 @@ program
   .addOption(new Option('--data <dir>', 'data directory for the embedded store [default: ./.mailroom]').env('MAILROOM_DATA_DIR'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
+  .addOption(new Option('--root-key-file <file>', 'the root key that unlocks the data directory (docs/encryption.md); MAILROOM_ROOT_KEY gives it as base64 instead [default: root.key in the data directory, generated on a first run]').env('MAILROOM_ROOT_KEY_FILE'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, functions (see docs/functions.md)')
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, rootKeyFile, functions (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; config?: string; deliver: boolean }) => {
-    const config = resolveConfig({ port: opts.port, host: opts.host, dataDir: opts.data, timeScale: opts.timeScale, logLevel: opts.logLevel }, {}, opts.config);
+  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean }) => {
+    // Flags already carry their MAILROOM_* variables (commander); the environment adds MAILROOM_ROOT_KEY.
+    const flags = { port: opts.port, host: opts.host, dataDir: opts.data, timeScale: opts.timeScale, logLevel: opts.logLevel, rootKeyFile: opts.rootKeyFile };
+    const config = resolveConfig(flags, { MAILROOM_ROOT_KEY: process.env.MAILROOM_ROOT_KEY }, opts.config);
     const logger = pino({ level: config.logLevel });
     const server = await startServer({ ...config, logger, deliver: opts.deliver });
     logger.info({ url: server.url, dataDir: config.dataDir, timeScale: config.timeScale }, `Mailroom ${VERSION} listening on ${server.url}`);
@@ -108,13 +113,14 @@ program
   });
 
 registerDlqCommands(program);
+registerCloudWatchCommands(program);
 
 function textOrFile(value: string): string {
   return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof RootKeyError) {
     console.error(`mailroom: ${err.message}`);
     process.exit(2);
   }

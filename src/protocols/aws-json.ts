@@ -4,10 +4,11 @@
  * service marked query-compatible (SQS) also gets the `x-amzn-query-error` header its SDKs read the code from.
  */
 import { ServiceError } from '../errors.js';
-import { describeFailure, type Logger } from './failure.js';
-import { requestContext } from './request-context.js';
+import { queryErrorHeader, requestContext, wireError, type Logger } from './service-call.js';
 import type { SignatureVerifier } from './sigv4.js';
 import { header, type ProtocolAdapter, type ServiceOperations, type WireRequest, type WireResponse } from './wire.js';
+
+export type { Logger } from './service-call.js';
 
 export interface JsonService extends ServiceOperations {
   /** The X-Amz-Target prefix, e.g. "AWSEvents". */
@@ -50,21 +51,30 @@ export class AwsJsonAdapter implements ProtocolAdapter {
       if (!/^application\/(x-amz-json-1\.[01]|json)\b/i.test(contentType)) {
         throw new ServiceError('UnsupportedMediaTypeException', `Content-Type must be application/x-amz-json-${version}; got '${contentType}'.`);
       }
-      const { context } = requestContext(request, this.verifier);
+      const context = requestContext(request, this.verifier);
       const output = await operation(parseBody(request.body), context);
-      return { status: 200, headers: jsonHeaders(version, request.requestId), body: JSON.stringify(output) };
+      return { status: 200, headers: jsonHeaders(version, request.requestId), body: JSON.stringify(output, epochSecondsReplacer) };
     } catch (err) {
       return this.#error(err, request, version, service);
     }
   }
 
   #error(err: unknown, request: WireRequest, version: string, service: JsonService | undefined): WireResponse {
-    const { code, spec, message } = describeFailure(err, request.requestId, this.log);
+    const error = wireError(err, request.requestId, this.log);
     const headers = jsonHeaders(version, request.requestId);
-    if (service?.queryCompatible) headers['x-amzn-query-error'] = `${spec.queryCode ?? code};${spec.fault}`;
-    const type = (service?.errorTypePrefix ?? '') + code;
-    return { status: spec.status, headers, body: JSON.stringify({ __type: type, message }) };
+    if (service?.queryCompatible) headers['x-amzn-query-error'] = queryErrorHeader(error);
+    const type = (service?.errorTypePrefix ?? '') + error.type;
+    return { status: error.spec.status, headers, body: JSON.stringify({ __type: type, message: error.message }) };
   }
+}
+
+/**
+ * Services return timestamps as Dates so each protocol can write its own form; awsJson's is epoch seconds.
+ * `this[key]` is the value before Date's toJSON turned it into an ISO string.
+ */
+function epochSecondsReplacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return raw instanceof Date ? raw.getTime() / 1000 : value;
 }
 
 function parseBody(body: Buffer): Record<string, unknown> {

@@ -9,11 +9,10 @@
  * XML. Errors use the catalogue's query code (`AWS.SimpleQueueService.NonExistentQueue`) and status.
  */
 import { ServiceError } from '../errors.js';
-import { describeFailure, type Logger } from './failure.js';
 import { readQueryInput, type QueryParams } from './query-params.js';
 import type { QueryStructure } from './query-shape.js';
 import { errorXml, responseXml } from './query-xml.js';
-import { requestContext } from './request-context.js';
+import { caller, wireError, type Logger } from './service-call.js';
 import type { Credential, SignatureVerifier } from './sigv4.js';
 import { header, type Operation, type ProtocolAdapter, type WireRequest, type WireResponse } from './wire.js';
 
@@ -70,7 +69,7 @@ export class QueryAdapter implements ProtocolAdapter {
     try {
       const { path, query } = splitUrl(request.path);
       const params = readParams(request, query);
-      const { context, credential } = requestContext(request, this.verifier);
+      const { context, credential } = caller(request, this.verifier);
       service = this.#service(credential, params);
       const action = params.get('Action');
       if (action === undefined || action === '') throw new ServiceError('MissingAction', 'The request must contain the parameter Action.');
@@ -85,9 +84,9 @@ export class QueryAdapter implements ProtocolAdapter {
       const output = operation.output && { shape: operation.output, value };
       return { status: 200, headers: xmlHeaders(request.requestId), body: responseXml(action, service.xmlNamespace, request.requestId, output) };
     } catch (err) {
-      const { code, spec, message } = describeFailure(err, request.requestId, this.log);
-      const body = errorXml({ fault: spec.fault, code: spec.queryCode ?? code, message }, request.requestId, service?.xmlNamespace);
-      return { status: spec.status, headers: xmlHeaders(request.requestId), body };
+      const error = wireError(err, request.requestId, this.log);
+      const body = errorXml({ fault: error.spec.fault, code: error.queryCode, message: error.message }, request.requestId, service?.xmlNamespace);
+      return { status: error.spec.status, headers: xmlHeaders(request.requestId), body };
     }
   }
 

@@ -10,6 +10,7 @@ import { ServiceError } from '../errors.js';
 export type Shape =
   | { kind: 'string'; min?: number; max?: number; pattern?: RegExp; enum?: readonly string[] }
   | { kind: 'integer'; min?: number; max?: number }
+  | { kind: 'double' }
   | { kind: 'boolean' }
   | { kind: 'timestamp' }
   | { kind: 'list'; member: Shape; min?: number; max?: number }
@@ -20,6 +21,7 @@ export type Shape =
 export const str = (c: Omit<Extract<Shape, { kind: 'string' }>, 'kind'> = {}): Shape => ({ kind: 'string', ...c });
 export const int = (c: Omit<Extract<Shape, { kind: 'integer' }>, 'kind'> = {}): Shape => ({ kind: 'integer', ...c });
 export const bool: Shape = { kind: 'boolean' };
+export const double: Shape = { kind: 'double' };
 export const timestamp: Shape = { kind: 'timestamp' };
 export const any: Shape = { kind: 'any' };
 export const list = (member: Shape, c: { min?: number; max?: number } = {}): Shape => ({ kind: 'list', member, ...c });
@@ -75,6 +77,11 @@ function walk(value: unknown, shape: Shape, path: string, violations: string[]):
     }
     case 'boolean':
       if (typeof value !== 'boolean') throw typeError(path, 'a boolean');
+      return;
+    case 'double':
+      // awsJson writes the non-finite doubles as the strings "NaN", "Infinity" and "-Infinity"; whether they are
+      // acceptable is the service's decision.
+      if (typeof value !== 'number' && value !== 'NaN' && value !== 'Infinity' && value !== '-Infinity') throw typeError(path, 'a number');
       return;
     case 'timestamp':
       // awsJson sends epoch seconds (SDKs) or, from hand-written clients, ISO strings.

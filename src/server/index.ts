@@ -2,13 +2,16 @@
  * Starting a Mailroom server: the library's services behind the protocol adapters on one HTTP port.
  */
 import type { Logger } from 'pino';
-import { ScaledClock, SystemClock } from '../clock.js';
+import { ScaledClock, SystemClock, type Clock } from '../clock.js';
+import type { SmtpConfig } from '../delivery/invokers/smtp.js';
 import { createMailroom, type Mailroom } from '../mailroom.js';
 import { AwsJsonAdapter } from '../protocols/aws-json.js';
 import { QueryAdapter } from '../protocols/query.js';
+import { RpcV2CborAdapter } from '../protocols/rpc-v2-cbor.js';
 import { acceptAnySignature } from '../protocols/sigv4.js';
 import { VERSION } from '../version.js';
 import { startHttpServer } from './http-server.js';
+import { SnsLinkAdapter } from './sns-links.js';
 
 export interface ServeOptions {
   host: string;
@@ -23,6 +26,16 @@ export interface ServeOptions {
   functionsBaseDir?: string;
   /** Deliver matched events (default true); false makes an accept-only process that leaves delivery to others. */
   deliver?: boolean;
+  /** The SMTP server for SNS email subscriptions. */
+  smtp?: SmtpConfig;
+  /** The URL SNS subscribers reach this server at; default: the address it listens on. */
+  publicUrl?: string;
+  /** Replaces the clock `timeScale` would make (tests pass a ManualClock). */
+  clock?: Clock;
+  /** The root key file (docs/encryption.md); default root.key in the data directory. */
+  rootKeyFile?: string;
+  /** The root key in base64; takes precedence over the file. */
+  rootKey?: string;
 }
 
 export interface MailroomServer extends AsyncDisposable {
@@ -33,12 +46,19 @@ export interface MailroomServer extends AsyncDisposable {
 }
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
-  const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
-  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
-  // awsJson claims requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice.
+  const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale));
+  const { dataDir, logger, functions, functionsBaseDir, deliver, smtp, publicUrl } = options;
+  const rootKey = { file: options.rootKeyFile, base64: options.rootKey };
+  // Delivery starts once the server listens: SNS messages carry links to it, which must be right and answer.
+  const mailroom = await createMailroom({ dataDir, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl, rootKey });
+  // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
+  // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice. The SNS links
+  // (SubscribeURL, UnsubscribeURL: unsigned `?Action=` GETs without a Version) come before the query adapter.
   const adapters = [
-    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService()], acceptAnySignature, options.logger),
-    new QueryAdapter([mailroom.sqs.queryService()], acceptAnySignature, options.logger),
+    new SnsLinkAdapter(mailroom.sns, logger),
+    new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, logger),
+    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.kms.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, logger),
+    new QueryAdapter([mailroom.sqs.queryService(), mailroom.sns.queryService(), mailroom.cloudWatch.queryService()], acceptAnySignature, logger),
   ];
   try {
     const http = await startHttpServer({
@@ -48,6 +68,8 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
       logger: options.logger,
       admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store, functions: mailroom.functions, redrive: mailroom.redrive },
     });
+    mailroom.sns.links.serverListening(http.url);
+    if (deliver !== false) mailroom.delivery.start();
     let closing: Promise<void> | undefined;
     // Stop taking requests first, so nothing is accepted after the store is closed.
     const close = () => {

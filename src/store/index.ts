@@ -5,11 +5,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../clock.js';
+import type { RootKeyLog, RootKeyOptions } from '../keys/index.js';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
 export type * from './records.js';
 export type * from './store.js';
+export type * from './topics.js';
+export type * from './keys.js';
 
 /**
  * Where the data lives: a data directory (the SQLite file `mailroom.db` inside it), or an explicit location —
@@ -20,18 +23,26 @@ export type StoreLocation = { dataDir: string } | { path: string };
 export type OpenStoreOptions = StoreLocation & {
   /** Stamps migrations and delivery creation times; defaults to the wall clock. */
   clock?: Clock;
+  /**
+   * Where the root key that unlocks the store's keyring comes from (see src/keys/root-key.ts). Without one, the
+   * file root.key beside the database is used, and generated (0600) if the store is new.
+   */
+  rootKey?: RootKeyOptions;
+  /** Receives the root key's warnings (a key generated, a key file next to the data); silent by default. */
+  logger?: RootKeyLog;
 };
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const clock = options.clock ?? new SystemClock();
+  const keys = { rootKey: options.rootKey, log: options.logger };
   if ('path' in options) {
     // The seam for the scale-out backend: a URL instead of a file path.
     if (POSTGRES_URL.test(options.path)) throw new Error('PostgreSQL store not available yet');
-    return SqliteStore.open(options.path, clock);
+    return SqliteStore.open(options.path, clock, keys);
   }
-  // 0700: the database holds event payloads and connection secrets.
+  // 0700: the database holds event payloads and connection secrets (sealed, but their metadata is not).
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  return SqliteStore.open(join(options.dataDir, 'mailroom.db'), clock);
+  return SqliteStore.open(join(options.dataDir, 'mailroom.db'), clock, keys);
 }

@@ -16,9 +16,12 @@ import type {
   TargetRecord,
 } from '../../src/store/records.js';
 import type { IngestEntry, Store } from '../../src/store/store.js';
+import { keysContract } from './keys-contract.js';
 import { queueContract } from './queue-contract.js';
+import { topicContract } from './topic-contract.js';
 import { moveTaskContract } from './move-task-contract.js';
 import { redriveContract } from './redrive-contract.js';
+import { alarmContract } from './alarm-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -467,6 +470,18 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('dead-letter redrive', () => {
       redriveContract(test, () => store);
+    });
+
+    describe('alarms and metrics', () => {
+      alarmContract(test, () => store);
+    });
+
+    describe('topics', () => {
+      topicContract(test, () => store);
+    });
+
+    describe('keys and sealing', () => {
+      keysContract(test, () => store);
     });
 
     describe('lifecycle', () => {

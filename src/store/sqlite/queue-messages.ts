@@ -9,7 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { HandleResult, MessageAttribute, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import type { Sealer } from '../../keys/sealer.js';
+import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import { messageColumns, openMessage } from '../sealing.js';
 
 /** Random bytes for receipt nonces, drawn a few hundred receives' worth at a time. */
 let noncePool = Buffer.alloc(0);
@@ -38,6 +40,7 @@ interface ClaimedRow {
   message_id: string;
   body: Buffer;
   attributes: Buffer | null;
+  key_id: string | null;
   md5_of_body: string;
   md5_of_message_attributes: string | null;
   sender_id: string | null;
@@ -49,20 +52,19 @@ interface ClaimedRow {
 
 /**
  * An insert of one message for use inside any transaction on `db` (the delivery engine appends dead letters in
- * its outcome transaction): returns false, inserting nothing, when the queue does not exist.
+ * its outcome transaction): returns false, inserting nothing, when the queue does not exist. The message is sealed
+ * first (a KeyError, when its KMS key cannot be used, is thrown before anything is written).
  */
-export function prepareMessageInsert(db: Database.Database): (message: NewQueueMessage) => boolean {
-  // Positional parameters, and text stored as the BLOB of its UTF-8 bytes by SQLite's CAST rather than through a
-  // Buffer per value: a fifth less time per message than named parameters and Buffers.
-  const insert = db.prepare<[string, string, string, string | null, string, string | null, string | null, number, number, number, string]>(
-    `INSERT INTO queue_messages (queue, message_id, body, attributes, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
-     SELECT ?, ?, CAST(? AS BLOB), CAST(? AS BLOB), ?, ?, ?, ?, ?, ?
+export function prepareMessageInsert(db: Database.Database, sealer: Sealer): (message: NewQueueMessage) => boolean {
+  // Positional parameters: binding a named-parameter object costs a property lookup per parameter.
+  const insert = db.prepare<[string, string, Buffer, Buffer | null, string | null, string, string | null, string | null, number, number, number, string]>(
+    `INSERT INTO queue_messages (queue, message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
      WHERE EXISTS (SELECT 1 FROM queues WHERE name = ?)`,
   );
   return (m) => {
-    const attributes = Object.keys(m.attributes).length > 0 ? JSON.stringify(m.attributes) : null;
-    const { queue, messageId, body, md5OfBody, sentAt, visibleAt, expiresAt } = m;
-    return insert.run(queue, messageId, body, attributes, md5OfBody, m.md5OfMessageAttributes ?? null, m.senderId ?? null, sentAt, visibleAt, expiresAt, queue).changes > 0;
+    const c = messageColumns(sealer, m);
+    return insert.run(m.queue, m.messageId, c.body, c.attributes, c.keyId, c.md5OfBody, c.md5OfMessageAttributes, m.senderId ?? null, m.sentAt, m.visibleAt, m.expiresAt, m.queue).changes > 0;
   };
 }
 
@@ -100,8 +102,11 @@ export class QueueMessages {
   readonly #gauges;
   readonly #deleteExpired;
 
-  constructor(db: Database.Database) {
-    this.#insert = prepareMessageInsert(db);
+  constructor(
+    db: Database.Database,
+    private readonly sealer: Sealer,
+  ) {
+    this.#insert = prepareMessageInsert(db, sealer);
     this.#send = db.transaction((messages: NewQueueMessage[]) => {
       for (const m of messages) if (!this.#insert(m)) throw new QueueMissing();
     });
@@ -115,8 +120,8 @@ export class QueueMessages {
       `UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1,
               first_received_at = coalesce(first_received_at, ?), receipt_nonce = ?
        WHERE seq = ?
-       RETURNING message_id, body, attributes, md5_of_body, md5_of_message_attributes, sender_id, sent_at, receive_count,
-                 first_received_at, dead_letter_source_arn`,
+       RETURNING message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at,
+                 receive_count, first_received_at, dead_letter_source_arn`,
     );
     this.#moveToDeadLetter = db.prepare<{ seq: number; queue: string; now: number; expiresAt: number; sourceArn: string }>(
       `UPDATE queue_messages SET queue = @queue, visible_at = @now, expires_at = @expiresAt, receipt_nonce = NULL,
@@ -196,8 +201,10 @@ export class QueueMessages {
           const expiresAt = row.sent_at + deadLetterRetentionMs;
           this.#moveToDeadLetter.run({ seq: row.seq, queue: r.redrive.deadLetterQueue, now: r.now, expiresAt, sourceArn: r.redrive.sourceArn });
         } else {
+          // Opened once claimed, inside the receive's transaction: a message whose KMS key cannot be used throws
+          // (KeyError) and the receive rolls back, leaving every message as it was.
           const claimed = this.#claim.get(visibleAt, r.now, nonce, row.seq)!;
-          received.push(toReceived(claimed, encodeHandle(row.seq, nonce)));
+          received.push(toReceived(claimed, this.sealer, encodeHandle(row.seq, nonce)));
         }
       }
       if (received.length === r.max || rows.length < limit) return received;
@@ -263,18 +270,22 @@ export class QueueMessages {
   }
 }
 
-function toReceived(row: ClaimedRow, receiptHandle: string): ReceivedMessage {
+function toReceived(row: ClaimedRow, sealer: Sealer, receiptHandle: string): ReceivedMessage {
+  const content = openMessage(sealer, {
+    body: row.body,
+    attributes: row.attributes,
+    md5OfBody: row.md5_of_body,
+    md5OfMessageAttributes: row.md5_of_message_attributes,
+    keyId: row.key_id,
+  });
   const message: ReceivedMessage = {
     messageId: row.message_id,
     receiptHandle,
-    body: row.body.toString('utf8'),
-    attributes: row.attributes ? (JSON.parse(row.attributes.toString('utf8')) as Record<string, MessageAttribute>) : {},
-    md5OfBody: row.md5_of_body,
+    ...content,
     sentAt: row.sent_at,
     receiveCount: row.receive_count,
     firstReceivedAt: row.first_received_at,
   };
-  if (row.md5_of_message_attributes !== null) message.md5OfMessageAttributes = row.md5_of_message_attributes;
   if (row.sender_id !== null) message.senderId = row.sender_id;
   if (row.dead_letter_source_arn !== null) message.deadLetterSourceArn = row.dead_letter_source_arn;
   return message;

@@ -4,6 +4,7 @@
  * SqliteStore's to decide (QueueWrites), since it owns the connection's lock and durability settings.
  */
 import type Database from 'better-sqlite3';
+import type { Sealer } from '../../keys/sealer.js';
 import type { Page, PageRequest } from '../records.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, QueueStore, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { QueueMessages } from './queue-messages.js';
@@ -30,9 +31,9 @@ export class SqliteQueueStore implements QueueStore {
   readonly #cache = new Map<string, { queue: QueueRecord; until: number }>();
 
   /** `now` is the store's clock, for the queue cache. */
-  constructor(db: Database.Database, writes: QueueWrites, now: () => number) {
+  constructor(db: Database.Database, sealer: Sealer, writes: QueueWrites, now: () => number) {
     this.#queues = new Queues(db);
-    this.#messages = new QueueMessages(db);
+    this.#messages = new QueueMessages(db, sealer);
     this.#writes = writes;
     this.#now = now;
   }
