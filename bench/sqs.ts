@@ -4,8 +4,8 @@
  * and DeleteMessageBatch with what they got. A message counts once it has been sent, received and deleted.
  *
  * Two queues in the same run and server, measured in alternating order: one created with default attributes and
- * one with SqsManagedSseEnabled=false. Each is labelled by the attributes the server reports for it, so the
- * difference between the two is the cost of encryption at rest whenever the default queue is encrypted.
+ * one with SqsManagedSseEnabled=false. Each is labelled by the attributes the server reports for it; queues are
+ * encrypted by default, so the difference between the two is the cost of encryption at rest.
  *
  * The client is a lean keep-alive awsJson client (bench/lib/json-client.ts) running on the same cores as the
  * server; `--sdk` adds a figure with @aws-sdk/client-sqs as the client. `--cpu-prof DIR` writes the server's CPU
@@ -30,8 +30,10 @@ const DRAIN_LIMIT_MS = 60_000;
  * shared, so throughput varies with other load; CPU per message does much less, and bounds what a free core can do.
  */
 function cpuSeconds(pid: number): number {
-  // Fields after the command name (which may hold spaces, hence from the last ')'): utime and stime are 12th, 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // The fields after the command name, which may hold spaces and parentheses, hence from the last ')': utime and
+  // stime are the 12th and 13th of those.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
