@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../src/clock.js';
-import { createMailroom, type Mailroom } from '../src/mailroom.js';
+import { createMailroom, type Mailroom, type MailroomOptions } from '../src/mailroom.js';
 import { openStore } from '../src/store/index.js';
 import type { IngestEntry } from '../src/store/store.js';
 import { percentile } from './lib/load.js';
@@ -30,10 +30,11 @@ async function apiTarget(m: Mailroom, url: string): Promise<void> {
 
 const detail = (i: number) => JSON.stringify({ i, note: 'x'.repeat(300) });
 
-export async function deliveriesPerSecond(events: number): Promise<{ perSecond: number; seconds: number }> {
+/** `options` go to createMailroom (bench/monitoring.ts turns metric recording off with them). */
+export async function deliveriesPerSecond(events: number, options: Partial<MailroomOptions> = {}): Promise<{ perSecond: number; seconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'mailroom-bench-'));
   const sink = await startSinkProcess();
-  const m = await createMailroom({ dataDir: dir, deliver: false });
+  const m = await createMailroom({ dataDir: dir, deliver: false, ...options });
   try {
     await apiTarget(m, sink.url);
     const ctx = m.context();

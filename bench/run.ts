@@ -12,6 +12,7 @@ const benches = [
   ['delivery', 'bench/delivery.ts'],
   ['SNS publish', 'bench/sns-publish.ts'],
   ['encryption at rest', 'bench/encryption.ts'],
+  ['monitoring', 'bench/monitoring.ts'],
   ['SQS send, receive and delete over HTTP', 'bench/sqs.ts'],
 ] as const;
 

@@ -1,7 +1,8 @@
 /**
  * Records metrics on hot paths without a store write per data point: values are aggregated in memory per
  * (metric, dimensions, minute) and flushed to the store every few seconds of clock time and on close. A crash
- * loses at most the last interval's counts — metrics, unlike events, are allowed to be approximate.
+ * loses at most the last interval's counts — metrics, unlike events, are allowed to be approximate. A disabled
+ * recorder drops every value: only for measuring what recording costs (bench/monitoring.ts).
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -20,11 +21,13 @@ export class MetricRecorder {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly flushEveryMs = 5_000,
+    private readonly enabled = true,
   ) {}
 
   /** Adds one value (a count of 1, a latency in ms, ...) to the current minute, or to the minute of `at`. */
-  add(namespace: string, name: string, dimensions: Record<string, string>, value: number, unit = 'Count', at = this.clock.now()): void {
-    const minute = Math.floor(at / MINUTE) * MINUTE;
+  add(namespace: string, name: string, dimensions: Record<string, string>, value: number, unit = 'Count', at?: number): void {
+    if (!this.enabled) return;
+    const minute = Math.floor((at ?? this.clock.now()) / MINUTE) * MINUTE;
     const key = `${namespace}\u0000${name}\u0000${this.#dimensionsKey(dimensions)}\u0000${minute}`;
     const d = this.#pending.get(key);
     if (d) {

@@ -18,6 +18,8 @@ export interface QueueDeps {
   metrics: QueueMetrics;
   /** For KmsMasterKeyId: the key must exist. */
   keyring: Keyring;
+  /** A queue's RedrivePolicy names this queue as its dead-letter queue (the secure defaults' alarm); never throws. */
+  deadLetterQueueNamed?: (queueArn: string) => Promise<void>;
 }
 
 /** SQS's answer for an absent required parameter. */
