@@ -26,13 +26,14 @@ const RECEIVE_WAIT_SECONDS = 1;
 const DRAIN_LIMIT_MS = 60_000;
 
 /**
- * CPU seconds a process has used, all its threads (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). The machine is
- * shared, so throughput varies with other load; CPU per message does much less, and bounds what a free core can do.
+ * CPU seconds a process has used, all its threads, or one thread of it (Linux: /proc/<pid>[/task/<tid>]/stat, in
+ * clock ticks of 10 ms). The machine is shared, so throughput varies with other load; CPU per message much less.
+ * The server's main thread (its event loop) is what bounds its throughput: one core's worth at most.
  */
-function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number, thread?: number): number {
   // The fields after the command name, which may hold spaces and parentheses, hence from the last ')': utime and
   // stime are the 12th and 13th of those.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -96,6 +97,8 @@ interface PhaseResult {
   messagesPerSecond: number;
   /** Server CPU (all threads) per message sent, received and deleted, in microseconds; and the client's. */
   serverCpuUsPerMessage: number;
+  /** The server's main thread alone. */
+  mainThreadUsPerMessage: number;
   clientCpuUsPerMessage: number;
   messages: number;
   emptyReceives: number;
@@ -119,6 +122,7 @@ async function phase(driver: Driver, queueUrl: string, load: LoadShape, serverPi
   let producing = true;
   const seen = new Set<string>();
   const serverCpu0 = cpuSeconds(serverPid);
+  const mainThread0 = cpuSeconds(serverPid, serverPid);
   const clientCpu0 = process.cpuUsage();
   const start = performance.now();
   let producedAt = start;
@@ -158,6 +162,7 @@ async function phase(driver: Driver, queueUrl: string, load: LoadShape, serverPi
   return {
     messagesPerSecond: deleted / ((lastDeleteAt - start) / 1000),
     serverCpuUsPerMessage: ((cpuSeconds(serverPid) - serverCpu0) * 1e6) / deleted,
+    mainThreadUsPerMessage: ((cpuSeconds(serverPid, serverPid) - mainThread0) * 1e6) / deleted,
     clientCpuUsPerMessage: (clientCpu.user + clientCpu.system) / deleted,
     messages: deleted,
     emptyReceives,
@@ -170,6 +175,7 @@ interface QueueFigures {
   label: string;
   messagesPerSecond: number[];
   serverCpuUsPerMessage: number[];
+  mainThreadUsPerMessage: number[];
   clientCpuUsPerMessage: number[];
   messages: number;
   emptyReceives: number;
@@ -199,7 +205,7 @@ export async function benchSqs(load: LoadShape & { rounds: number; sdk: boolean;
     ] as const) {
       const { QueueUrl } = (await call('AmazonSQS.CreateQueue', { QueueName: name, Attributes })) as { QueueUrl: string };
       const label = await describeQueue(call, QueueUrl, created);
-      queues.push({ url: QueueUrl, figures: { label, messagesPerSecond: [], serverCpuUsPerMessage: [], clientCpuUsPerMessage: [], messages: 0, emptyReceives: 0, duplicates: 0, latenciesMs: { send: [], receive: [], delete: [] } } });
+      queues.push({ url: QueueUrl, figures: { label, messagesPerSecond: [], serverCpuUsPerMessage: [], mainThreadUsPerMessage: [], clientCpuUsPerMessage: [], messages: 0, emptyReceives: 0, duplicates: 0, latenciesMs: { send: [], receive: [], delete: [] } } });
     }
     const sockets = load.producers + load.consumers;
     const run = async (driver: Driver, seconds: number, record: boolean) => {
@@ -211,6 +217,7 @@ export async function benchSqs(load: LoadShape & { rounds: number; sdk: boolean;
           const f = q.figures;
           f.messagesPerSecond.push(r.messagesPerSecond);
           f.serverCpuUsPerMessage.push(r.serverCpuUsPerMessage);
+          f.mainThreadUsPerMessage.push(r.mainThreadUsPerMessage);
           f.clientCpuUsPerMessage.push(r.clientCpuUsPerMessage);
           f.messages += r.messages;
           f.emptyReceives += r.emptyReceives;
@@ -266,12 +273,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const load = { seconds: Number(o.seconds), producers: Number(o.producers), consumers: Number(o.consumers), bodyBytes: Number(o['body-bytes']) };
   const result = await benchSqs({ ...load, rounds: Number(o.rounds), sdk: o.sdk, cpuProfileDir: o['cpu-prof'] });
   console.log(`${load.producers} producers × SendMessageBatch(10), ${load.consumers} consumers × ReceiveMessage(10, wait ${RECEIVE_WAIT_SECONDS} s) + DeleteMessageBatch(10); ${load.bodyBytes}-byte bodies + 1 attribute; ${load.seconds} s of sending per round, ${o.rounds} rounds, medians\n`);
-  console.log('| queue | messages/s sent+received+deleted (each round) | server CPU µs/message (⇒ messages/s per server core) | client CPU µs/message | SendMessageBatch p50 / p99 ms | ReceiveMessage p50 / p99 ms | DeleteMessageBatch p50 / p99 ms | empty receives | duplicates |');
+  console.log('| queue | messages/s sent+received+deleted (each round) | server CPU µs/message: all threads / main thread (⇒ its ceiling, messages/s) | client CPU µs/message | SendMessageBatch p50 / p99 ms | ReceiveMessage p50 / p99 ms | DeleteMessageBatch p50 / p99 ms | empty receives | duplicates |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const f of result.queues) {
     const each = f.messagesPerSecond.map(perSecond).join(', ');
-    const server = median(f.serverCpuUsPerMessage);
-    console.log(`| ${f.label} | **${perSecond(median(f.messagesPerSecond))}** (${each}) | ${server.toFixed(0)} (${perSecond(1e6 / server)}) | ${median(f.clientCpuUsPerMessage).toFixed(0)} | ${ms(f.latenciesMs.send)} | ${ms(f.latenciesMs.receive)} | ${ms(f.latenciesMs.delete)} | ${f.emptyReceives} | ${f.duplicates} |`);
+    const main = median(f.mainThreadUsPerMessage);
+    console.log(`| ${f.label} | **${perSecond(median(f.messagesPerSecond))}** (${each}) | ${median(f.serverCpuUsPerMessage).toFixed(0)} / ${main.toFixed(0)} (${perSecond(1e6 / main)}) | ${median(f.clientCpuUsPerMessage).toFixed(0)} | ${ms(f.latenciesMs.send)} | ${ms(f.latenciesMs.receive)} | ${ms(f.latenciesMs.delete)} | ${f.emptyReceives} | ${f.duplicates} |`);
   }
   const [a, b] = result.queues;
   const change = (x: number, y: number) => `${x >= y ? '+' : '−'}${Math.abs((x / y - 1) * 100).toFixed(1)}%`;
