@@ -2,12 +2,11 @@
  * The MD5 digests SQS returns with every sent and received message. The SDKs recompute them and throw on a
  * mismatch, so these must be byte-for-byte SQS's algorithm.
  */
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { MessageAttribute } from '../store/queues.js';
 
-// crypto.hash: one call per digest, without a Hash object (sends and receives compute one or two per message).
 export function md5OfBody(body: string): string {
-  return hash('md5', body, 'hex');
+  return createHash('md5').update(body, 'utf8').digest('hex');
 }
 
 /**
@@ -49,7 +48,7 @@ export function md5OfMessageAttributes(attributes: Record<string, MessageAttribu
       at += 4 + value.length;
     }
   });
-  return hash('md5', out, 'hex');
+  return createHash('md5').update(out).digest('hex');
 }
 
 /** "Binary" and its custom variants ("Binary.gif"). */

@@ -44,7 +44,8 @@ export class WalSync {
     await Promise.allSettled([this.#running, this.#next]);
     const file = this.#file;
     this.#file = undefined;
-    if (file) await (await file).close();
+    // One whose open failed has nothing to close.
+    if (file) await file.then((f) => f.close(), () => undefined);
   }
 
   #startNext(): Promise<void> {

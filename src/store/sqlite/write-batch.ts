@@ -1,8 +1,7 @@
 /**
  * Small writes of the main connection that arrive in the same turn of the event loop share one transaction: under
  * load, the receives, sends and deletes of concurrent SQS requests commit together, so the pages they touch are
- * written to the WAL once and the commit's locking is paid once, instead of per request. A commit is most of a
- * small write's cost here.
+ * written to the WAL once, and the commit's writes and locking are paid once per group instead of per request.
  *
  * Each write keeps its own outcome: one that throws (its own transaction, a savepoint once nested, rolls back)
  * fails alone. Only an error that ends the whole transaction (SQLite rolls back on some I/O errors) or a failed
