@@ -13,6 +13,7 @@ const benches = [
   ['SNS publish', 'bench/sns-publish.ts'],
   ['encryption at rest', 'bench/encryption.ts'],
   ['monitoring', 'bench/monitoring.ts'],
+  ['SQS send, receive and delete over HTTP', 'bench/sqs.ts'],
 ] as const;
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -23,8 +23,12 @@ export interface QueueDeps {
 }
 
 /** SQS's answer for an absent required parameter. */
+export function missingParameter(name: string): ServiceError {
+  return new ServiceError('MissingParameter', `The request must contain the parameter ${name}.`);
+}
+
 export function required<T>(value: T | undefined | null, name: string): T {
-  if (value === undefined || value === null) throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}.`);
+  if (value === undefined || value === null) throw missingParameter(name);
   return value;
 }
 
