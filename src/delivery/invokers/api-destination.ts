@@ -19,7 +19,6 @@
  * asked to be compressed: the first is what sustains thousands of deliveries a second, the second keeps the kept
  * 4 KB of body readable.
  */
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { Clock } from '../../clock.js';
 import type { AuthParameters } from '../../events/connections.js';
 import type { ApiDestinationRecord, ConnectionRecord } from '../../store/records.js';
@@ -184,7 +183,7 @@ function pairs(list: { Key?: string; Value?: string }[] | undefined): [string, s
 }
 
 /** The request for one invocation; shares the prepared URL and headers when the target adds nothing to them. */
-function build(prepared: Prepared, invocation: Invocation): HttpRequest & { headers: OutgoingHttpHeaders } {
+function build(prepared: Prepared, invocation: Invocation): HttpRequest {
   const params = invocation.target.HttpParameters as TargetHttpParameters | undefined;
   let event: unknown;
   // Dynamic parameters read the original event, not the shaped input; it is parsed only if one is used.

@@ -1,26 +1,18 @@
 /**
- * One HTTP exchange for the invokers: send a request over a keep-alive agent, give up after a timeout in clock time
- * (so `--time-scale` shortens it) or when the caller aborts, and keep the status, the headers and the first 4 KB of
- * the body. node:http rather than fetch: it measured faster for many small requests, and it lets the rest of a large
- * body be drained without buffering it.
+ * One HTTP exchange for the invokers: send a request over a kept-alive connection (http1-client.ts), give up after
+ * a timeout in clock time (so `--time-scale` shortens it) or when the caller aborts, and keep the status, the
+ * headers and the first 4 KB of the body; the rest of a large body is drained without being buffered.
  */
-import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import https from 'node:https';
 import type { Clock } from '../../clock.js';
 import { truncateBody } from '../invoker.js';
+import { Http1Client, StaleConnection, type Http1Request } from './http1-client.js';
 
-const KEPT_BODY_BYTES = 4096;
-
-export interface HttpRequest {
-  url: URL;
-  method: string;
-  headers: OutgoingHttpHeaders;
-  body?: string;
-}
+export type HttpRequest = Http1Request;
 
 export interface HttpAnswer {
   status: number;
-  headers: IncomingHttpHeaders;
+  /** Names lowercased; a repeated header's values joined with ", ". */
+  headers: Record<string, string>;
   /** The first 4 KB of the body. */
   body: string;
 }
@@ -35,17 +27,15 @@ export class HttpFailure extends Error {
   }
 }
 
-/** Keep-alive agents for plain and TLS endpoints, shared by every call of one invoker. */
+/** Kept-alive connections for plain and TLS endpoints, shared by every call of one invoker. */
 export class HttpClient {
-  readonly #http: http.Agent;
-  readonly #https: https.Agent;
+  readonly #client: Http1Client;
 
   constructor(
     private readonly clock: Clock,
     maxSockets = 256,
   ) {
-    this.#http = new http.Agent({ keepAlive: true, maxSockets });
-    this.#https = new https.Agent({ keepAlive: true, maxSockets });
+    this.#client = new Http1Client(maxSockets);
   }
 
   /** Sends the request; rejects with HttpFailure when no answer arrives within `timeoutMs` of clock time. */
@@ -53,23 +43,20 @@ export class HttpClient {
     try {
       return await this.#once(request, timeoutMs, signal);
     } catch (err) {
-      // A kept-alive socket the server closed while idle fails at once with ECONNRESET; Node's advice is to send
-      // again on a fresh socket. The request never reached the application, so this is not a retry of the attempt.
-      if (err instanceof StaleSocket) return this.#once(request, timeoutMs, signal);
+      // A kept-alive connection the server closed while idle fails before any answer; Node's advice is to send
+      // again on a fresh one. The request never reached the application, so this is not a retry of the attempt.
+      if (err instanceof StaleConnection) return this.#once(request, timeoutMs, signal);
       throw err;
     }
   }
 
   close(): void {
-    this.#http.destroy();
-    this.#https.destroy();
+    this.#client.close();
   }
 
   #once(request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
       if (signal?.aborted) return reject(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
-      const tls = request.url.protocol === 'https:';
-      const req = (tls ? https : http).request(request.url, { method: request.method, headers: request.headers, agent: tls ? this.#https : this.#http });
       let settled = false;
       const finish = (err: Error | undefined, answer?: HttpAnswer) => {
         if (settled) return;
@@ -79,36 +66,23 @@ export class HttpClient {
         if (err) reject(err);
         else resolve(answer!);
       };
+      const cancel = this.#client.send(request, (err, response) => {
+        if (err) finish(err instanceof StaleConnection ? err : new HttpFailure('network', err.message));
+        else finish(undefined, { status: response!.status, headers: response!.headers, body: truncateBody(response!.body.toString('utf8')) });
+      });
       const timer = this.clock.setTimer(timeoutMs, () => {
+        cancel();
         finish(new HttpFailure('timeout', `No answer within ${timeoutMs} ms`));
-        req.destroy();
       });
       const unsubscribe =
         signal &&
         onAbort(signal, () => {
+          cancel();
           finish(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
-          req.destroy();
         });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        finish(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocket() : new HttpFailure('network', err.message));
-      });
-      req.on('response', (res) => {
-        const kept: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          // Only the first 4 KB is kept; the rest is read and dropped so the socket can be reused.
-          if (size < KEPT_BODY_BYTES) kept.push(size + chunk.length > KEPT_BODY_BYTES ? chunk.subarray(0, KEPT_BODY_BYTES - size) : chunk);
-          size += chunk.length;
-        });
-        res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: truncateBody(Buffer.concat(kept).toString('utf8')) }));
-        res.on('error', (err) => finish(new HttpFailure('network', err.message)));
-      });
-      req.end(request.body);
     });
   }
 }
-
-class StaleSocket extends Error {}
 
 const abortSubscribers = new WeakMap<AbortSignal, Set<() => void>>();
 
