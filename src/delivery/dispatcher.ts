@@ -328,9 +328,11 @@ export class Dispatcher {
       this.#attempted(key);
     }
     if (this.#abort.signal.aborted) return; // shutting down: released, not settled
-    const { afterSettle, ...rest } = outcome;
+    const { afterSettle, ...handled } = outcome;
+    // The copy is ours: add the fence to it rather than copying again.
+    const rest = Object.assign(handled, { owner: this.#o.owner, leaseUntil: delivery.leaseUntil });
     try {
-      const result = await this.#settle({ ...rest, owner: this.#o.owner, leaseUntil: delivery.leaseUntil });
+      const result = await this.#settle(rest);
       this.#settled++;
       if (result.error) {
         this.#o.logger.error({ deliveryId: delivery.id, error: result.error }, 'could not record a delivery outcome; it will be retried when its lease ends');

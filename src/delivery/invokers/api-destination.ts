@@ -40,6 +40,8 @@ export interface ApiDestinationInvokerOptions {
   timeoutMs?: number;
   /** Sockets kept per endpoint host. */
   maxSockets?: number;
+  /** Do the socket work on the HTTP thread (default true; see http-thread.ts). */
+  httpThread?: boolean;
   /** Told when an OAuth token request succeeds or is refused, so the connection's state can follow. */
   onAuthorization?: (connectionArn: string, state: 'AUTHORIZED' | 'DEAUTHORIZED') => void;
 }
@@ -78,7 +80,7 @@ export class ApiDestinationInvoker implements Invoker {
 
   constructor(options: ApiDestinationInvokerOptions) {
     this.#o = { ...options, timeoutMs: options.timeoutMs ?? 5000 };
-    this.#http = new HttpClient(options.clock, options.maxSockets);
+    this.#http = new HttpClient(options.clock, { maxSockets: options.maxSockets, thread: options.httpThread });
     this.#tokens = new OAuthTokens(this.#http, options.clock, this.#o.timeoutMs, options.onAuthorization);
   }
 
@@ -166,7 +168,8 @@ export class ApiDestinationInvoker implements Invoker {
       // For messages: no query string or user info, which might carry something secret.
       label: `${method} ${url.origin}${url.pathname}`,
       url,
-      headers: { ...AWS_HEADERS, ...connectionHeaders },
+      // Frozen: the same object goes with every call, and the HTTP client validates it once (requestBytes).
+      headers: Object.freeze({ ...AWS_HEADERS, ...connectionHeaders }),
       connectionHeaders,
       connectionQuery: pairs(invocation?.QueryStringParameters),
       bodyParameters: pairs(invocation?.BodyParameters),

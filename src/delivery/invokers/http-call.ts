@@ -1,11 +1,14 @@
 /**
- * One HTTP exchange for the invokers: send a request over a kept-alive connection (http1-client.ts), give up after
- * a timeout in clock time (so `--time-scale` shortens it) or when the caller aborts, and keep the status, the
- * headers and the first 4 KB of the body; the rest of a large body is drained without being buffered.
+ * One HTTP exchange for the invokers: send a request over a kept-alive connection (http1-client.ts, on the HTTP
+ * thread by default: http-thread.ts), give up after a timeout in clock time (so `--time-scale` shortens it) or
+ * when the caller aborts, and keep the status, the headers and the first 4 KB of the body; the rest of a large
+ * body is drained without being buffered.
  */
-import type { Clock } from '../../clock.js';
+import type { Clock, TimerHandle } from '../../clock.js';
 import { truncateBody } from '../invoker.js';
-import { Http1Client, StaleConnection, type Http1Request } from './http1-client.js';
+import { Http1Client, StaleConnection, type Http1Request, type HttpTransport } from './http1-client.js';
+import type { ParsedResponse } from './http1-response.js';
+import { HttpThread } from './http-thread.js';
 
 export type HttpRequest = Http1Request;
 
@@ -27,60 +30,83 @@ export class HttpFailure extends Error {
   }
 }
 
+export interface HttpClientOptions {
+  /** Connections kept per endpoint origin. */
+  maxSockets?: number;
+  /** Do the socket work on the HTTP thread (the default) or on the calling thread. */
+  thread?: boolean;
+}
+
 /** Kept-alive connections for plain and TLS endpoints, shared by every call of one invoker. */
 export class HttpClient {
-  readonly #client: Http1Client;
+  readonly #client: HttpTransport;
 
   constructor(
     private readonly clock: Clock,
-    maxSockets = 256,
+    { maxSockets = 256, thread = true }: HttpClientOptions = {},
   ) {
-    this.#client = new Http1Client(maxSockets);
+    this.#client = thread ? new HttpThread(maxSockets) : new Http1Client(maxSockets);
   }
 
   /** Sends the request; rejects with HttpFailure when no answer arrives within `timeoutMs` of clock time. */
-  async send(request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
-    try {
-      return await this.#once(request, timeoutMs, signal);
-    } catch (err) {
-      // A kept-alive connection the server closed while idle fails before any answer; Node's advice is to send
-      // again on a fresh one. The request never reached the application, so this is not a retry of the attempt.
-      if (err instanceof StaleConnection) return this.#once(request, timeoutMs, signal);
-      throw err;
-    }
+  send(request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+    return new Promise<HttpAnswer>((resolve, reject) => new Exchange(this.#client, this.clock, request, resolve, reject).start(timeoutMs, signal));
   }
 
   close(): void {
     this.#client.close();
   }
+}
 
-  #once(request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
-    return new Promise<HttpAnswer>((resolve, reject) => {
-      if (signal?.aborted) return reject(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
-      let settled = false;
-      const finish = (err: Error | undefined, answer?: HttpAnswer) => {
-        if (settled) return;
-        settled = true;
-        timer.cancel();
-        unsubscribe?.();
-        if (err) reject(err);
-        else resolve(answer!);
-      };
-      const cancel = this.#client.send(request, (err, response) => {
-        if (err) finish(err instanceof StaleConnection ? err : new HttpFailure('network', err.message));
-        else finish(undefined, { status: response!.status, headers: response!.headers, body: truncateBody(response!.body.toString('utf8')) });
-      });
-      const timer = this.clock.setTimer(timeoutMs, () => {
-        cancel();
-        finish(new HttpFailure('timeout', `No answer within ${timeoutMs} ms`));
-      });
-      const unsubscribe =
-        signal &&
-        onAbort(signal, () => {
-          cancel();
-          finish(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
-        });
-    });
+/** One request until it is answered, times out or is aborted (an object rather than a closure per step). */
+class Exchange {
+  #settled = false;
+  #retried = false;
+  #cancel: (() => void) | undefined;
+  #timer: TimerHandle | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly transport: HttpTransport,
+    private readonly clock: Clock,
+    private readonly request: HttpRequest,
+    private readonly resolve: (answer: HttpAnswer) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  start(timeoutMs: number, signal: AbortSignal | undefined): void {
+    if (signal?.aborted) return this.reject(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
+    this.#cancel = this.transport.send(this.request, this.#done);
+    this.#timer = this.clock.setTimer(timeoutMs, () => this.#giveUp(new HttpFailure('timeout', `No answer within ${timeoutMs} ms`)));
+    if (signal) this.#unsubscribe = onAbort(signal, () => this.#giveUp(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`)));
+  }
+
+  readonly #done = (err: Error | undefined, response?: ParsedResponse): void => {
+    if (this.#settled) return;
+    // A kept-alive connection the server closed while idle fails before any answer; Node's advice is to send
+    // again on a fresh one (within the same timeout). The request never reached the application, so this is not a
+    // retry of the attempt.
+    if (err instanceof StaleConnection && !this.#retried) {
+      this.#retried = true;
+      this.#cancel = this.transport.send(this.request, this.#done);
+      return;
+    }
+    if (err) this.#finish(new HttpFailure('network', err.message));
+    else this.#finish(undefined, { status: response!.status, headers: response!.headers, body: truncateBody(response!.body.toString('utf8')) });
+  };
+
+  #giveUp(error: HttpFailure): void {
+    this.#cancel?.();
+    this.#finish(error);
+  }
+
+  #finish(error: Error | undefined, answer?: HttpAnswer): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#timer?.cancel();
+    this.#unsubscribe?.();
+    if (error) this.reject(error);
+    else this.resolve(answer!);
   }
 }
 

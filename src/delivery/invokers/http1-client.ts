@@ -46,7 +46,20 @@ export class StaleConnection extends Error {
   }
 }
 
-type Done = (error: Error | undefined, response?: ParsedResponse) => void;
+/** Called once per exchange, with the response or why there is none. */
+export type Done = (error: Error | undefined, response?: ParsedResponse) => void;
+
+/** What HttpClient sends through: this client on the calling thread, or the HTTP thread (http-thread.ts). */
+export interface HttpTransport {
+  /**
+   * Sends the request and calls `done` once, with the response or the error. Throws at once (a TypeError) when a
+   * header cannot be sent. Returns the way to give up: the exchange's connection is destroyed and `done` is not
+   * called.
+   */
+  send(request: Http1Request, done: Done): () => void;
+  /** Closes every connection; exchanges still running or waiting fail. */
+  close(): void;
+}
 
 interface Exchange {
   payload: Buffer;
@@ -75,21 +88,21 @@ interface Origin {
   waiting: Exchange[];
 }
 
-export class Http1Client {
+export class Http1Client implements HttpTransport {
   readonly #origins = new Map<string, Origin>();
   /** Connections carrying a request now. */
   readonly #active = new Set<Connection>();
 
   constructor(private readonly maxSockets: number) {}
 
-  /**
-   * Sends the request and calls `done` once, with the response or the error. Throws at once (a TypeError) when a
-   * header cannot be sent. Returns the way to give up: the exchange's connection is destroyed and `done` is not
-   * called.
-   */
   send(request: Http1Request, done: Done): () => void {
-    const exchange: Exchange = { payload: serialize(request), noBody: request.method === 'HEAD', done };
-    const origin = this.#origin(request.url);
+    return this.sendBytes(originOf(request.url), requestBytes(request), request.method === 'HEAD', done);
+  }
+
+  /** Sends a request already turned into bytes (requestBytes) to `origin` (originOf); otherwise as `send`. */
+  sendBytes(originKey: string, payload: Buffer, noBody: boolean, done: Done): () => void {
+    const exchange: Exchange = { payload, noBody, done };
+    const origin = this.#origin(originKey);
     const idle = origin.idle.pop();
     if (idle) this.#run(idle, exchange);
     else if (origin.open < this.maxSockets) this.#run(this.#connect(origin), exchange);
@@ -102,7 +115,6 @@ export class Http1Client {
     };
   }
 
-  /** Closes every connection; exchanges still running or waiting fail. */
   close(): void {
     for (const origin of this.#origins.values()) {
       for (const exchange of origin.waiting.splice(0)) exchange.done(new Error('HTTP client closed'));
@@ -111,12 +123,11 @@ export class Http1Client {
     for (const c of this.#active) c.socket.destroy(new Error('HTTP client closed'));
   }
 
-  #origin(url: URL): Origin {
-    const key = `${url.protocol}//${url.host}`;
+  #origin(key: string): Origin {
     let origin = this.#origins.get(key);
     if (!origin) {
+      const url = new URL(key);
       const tls = url.protocol === 'https:';
-      if (!tls && url.protocol !== 'http:') throw new TypeError(`Unsupported protocol ${url.protocol}`);
       // An IPv6 literal comes bracketed in a URL, bare in a connect call.
       const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
       origin = { key, host, port: Number(url.port) || (tls ? 443 : 80), tls, idle: [], open: 0, waiting: [] };
@@ -212,24 +223,22 @@ export class Http1Client {
   }
 }
 
-/** The request's bytes: head (Latin-1, as HTTP/1.1 heads are) and body (UTF-8) in one buffer, one write. */
-function serialize({ url, method, headers, body }: Http1Request): Buffer {
+/** Where a request goes: `http://host:port` or `https://host:port` (the key its connections are kept under). */
+export function originOf(url: URL): string {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`Unsupported protocol ${url.protocol}`);
+  return `${url.protocol}//${url.host}`;
+}
+
+/**
+ * The request's bytes: head (Latin-1, as HTTP/1.1 heads are) and body (UTF-8) in one buffer, one write. Throws a
+ * TypeError for a method or header that cannot be sent.
+ */
+export function requestBytes({ url, method, headers, body }: Http1Request): Buffer {
   if (!TOKEN.test(method)) throw new TypeError(`Invalid HTTP method ${JSON.stringify(method)}`);
-  let head = `${method} ${url.pathname || '/'}${url.search} HTTP/1.1\r\n`;
-  let host = false;
-  let authorization = false;
-  for (const name in headers) {
-    const lower = name.toLowerCase();
-    if (CALLERS_DO_NOT_SET.has(lower)) continue;
-    const value = headers[name]!;
-    if (!TOKEN.test(name)) throw new TypeError(`Header name must be a valid HTTP token [${JSON.stringify(name)}]`);
-    if (BAD_VALUE.test(value)) throw new TypeError(`Invalid character in header content [${JSON.stringify(name)}]`);
-    if (lower === 'host') host = true;
-    if (lower === 'authorization') authorization = true;
-    head += `${name}: ${value}\r\n`;
-  }
-  if (!host) head += `host: ${url.host}\r\n`;
-  if (!authorization && (url.username || url.password)) {
+  const fields = Object.isFrozen(headers) ? frozenHeaderFields(headers) : headerFields(headers);
+  let head = `${method} ${url.pathname || '/'}${url.search} HTTP/1.1\r\n${fields.text}`;
+  if (!fields.host) head += `host: ${url.host}\r\n`;
+  if (!fields.authorization && (url.username || url.password)) {
     head += `authorization: Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}\r\n`;
   }
   const bodyBytes = body === undefined ? 0 : Buffer.byteLength(body);
@@ -239,4 +248,36 @@ function serialize({ url, method, headers, body }: Http1Request): Buffer {
   payload.write(head, 0, 'latin1');
   if (bodyBytes > 0) payload.write(body!, head.length, 'utf8');
   return payload;
+}
+
+interface HeaderFields {
+  /** `name: value\r\n` lines. */
+  text: string;
+  host: boolean;
+  authorization: boolean;
+}
+
+/** The caller's header lines, validated; throws a TypeError naming a header that cannot be sent. */
+function headerFields(headers: Record<string, string>): HeaderFields {
+  const fields: HeaderFields = { text: '', host: false, authorization: false };
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (CALLERS_DO_NOT_SET.has(lower)) continue;
+    const value = headers[name]!;
+    if (!TOKEN.test(name)) throw new TypeError(`Header name must be a valid HTTP token [${JSON.stringify(name)}]`);
+    if (BAD_VALUE.test(value)) throw new TypeError(`Invalid character in header content [${JSON.stringify(name)}]`);
+    if (lower === 'host') fields.host = true;
+    if (lower === 'authorization') fields.authorization = true;
+    fields.text += `${name}: ${value}\r\n`;
+  }
+  return fields;
+}
+
+const frozenFields = new WeakMap<Record<string, string>, HeaderFields>();
+
+/** The same for a frozen headers object (one an invoker reuses for every call), validated once. */
+function frozenHeaderFields(headers: Record<string, string>): HeaderFields {
+  let fields = frozenFields.get(headers);
+  if (!fields) frozenFields.set(headers, (fields = headerFields(headers)));
+  return fields;
 }
