@@ -1,6 +1,7 @@
 /**
  * An HTTP sink for delivery benchmarks, run as its own process so it does not share the dispatcher's event loop:
- * answers every POST at once with 200 `{}`, counts them, and reports the count on GET /count.
+ * answers every POST at once with 200 `{}`, counts them, and reports the count on GET /count and its own CPU time
+ * (microseconds, all threads) on GET /cpu.
  *
  * It is a minimal HTTP/1.1 server on `net` rather than `http.createServer`: the benchmark's two cores are shared by
  * the engine and the sink, and node:http's server costs about 50 µs of CPU per request against about 10 µs here, so
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 export interface SinkProcess {
   url: string;
   count(): Promise<number>;
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startSinkProcess(): Promise<SinkProcess> {
   return {
     url,
     count: async () => Number(await (await fetch(`${url}/count`)).text()),
+    cpuMicros: async () => Number(await (await fetch(`${url}/cpu`)).text()),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -87,7 +90,10 @@ function serve(): void {
         if (end === -1) break;
         const close = /\r\nconnection:[ \t]*close/i.test(head);
         if (head.startsWith('GET /count ')) socket.write(answer(String(count), close));
-        else {
+        else if (head.startsWith('GET /cpu ')) {
+          const cpu = process.cpuUsage();
+          socket.write(answer(String(cpu.user + cpu.system), close));
+        } else {
           count++;
           socket.write(close ? answer('{}', true) : OK);
         }

@@ -25,7 +25,7 @@ import type { NewQueueMessage } from '../store/queues.js';
 import type { TargetLimiter } from './target-limiter.js';
 
 /** What a handler decides for one attempt; the dispatcher adds the owner and lease fence. */
-export type HandledOutcome = Omit<DeliveryOutcome, 'owner' | 'leaseUntil'> & {
+export type HandledOutcome = Omit<DeliveryOutcome, 'owner' | 'leaseUntil' | 'rowRef'> & {
   /** Called once the outcome is committed, with how the dead letter went (for metrics and logs). */
   afterSettle?: (deadLetter: 'queued' | 'fallback' | undefined) => void;
 };
@@ -329,8 +329,8 @@ export class Dispatcher {
     }
     if (this.#abort.signal.aborted) return; // shutting down: released, not settled
     const { afterSettle, ...handled } = outcome;
-    // The copy is ours: add the fence to it rather than copying again.
-    const rest = Object.assign(handled, { owner: this.#o.owner, leaseUntil: delivery.leaseUntil });
+    // The copy is ours: add the fence (and the store's handle on the row) to it rather than copying again.
+    const rest = Object.assign(handled, { owner: this.#o.owner, leaseUntil: delivery.leaseUntil, rowRef: delivery.rowRef });
     try {
       const result = await this.#settle(rest);
       this.#settled++;

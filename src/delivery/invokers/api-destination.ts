@@ -38,10 +38,8 @@ export interface ApiDestinationInvokerOptions {
   clock: Clock;
   /** Per request (the call and any token request), in clock time. AWS's is 5 s. */
   timeoutMs?: number;
-  /** Sockets kept per endpoint host. */
-  maxSockets?: number;
-  /** Do the socket work on the HTTP thread (default true; see http-thread.ts). */
-  httpThread?: boolean;
+  /** The HTTP client to send with (shared with other invokers); by default one of its own. */
+  http?: HttpClient;
   /** Told when an OAuth token request succeeds or is refused, so the connection's state can follow. */
   onAuthorization?: (connectionArn: string, state: 'AUTHORIZED' | 'DEAUTHORIZED') => void;
 }
@@ -80,7 +78,7 @@ export class ApiDestinationInvoker implements Invoker {
 
   constructor(options: ApiDestinationInvokerOptions) {
     this.#o = { ...options, timeoutMs: options.timeoutMs ?? 5000 };
-    this.#http = new HttpClient(options.clock, { maxSockets: options.maxSockets, thread: options.httpThread });
+    this.#http = options.http ?? new HttpClient(options.clock);
     this.#tokens = new OAuthTokens(this.#http, options.clock, this.#o.timeoutMs, options.onAuthorization);
   }
 
@@ -116,7 +114,7 @@ export class ApiDestinationInvoker implements Invoker {
     return classify(answer, prepared.label, this.#o.clock.now());
   }
 
-  /** Closes the kept-alive sockets. */
+  /** Closes the kept-alive sockets (of a shared HTTP client too). */
   close(): void {
     this.#http.close();
   }

@@ -1,12 +1,12 @@
 /**
  * One HTTP exchange for the invokers: send a request over a kept-alive connection (http1-client.ts, on the HTTP
- * thread by default: http-thread.ts), give up after a timeout in clock time (so `--time-scale` shortens it) or
+ * thread: http-thread.ts), give up after a timeout in clock time (so `--time-scale` shortens it) or
  * when the caller aborts, and keep the status, the headers and the first 4 KB of the body; the rest of a large
  * body is drained without being buffered.
  */
 import type { Clock, TimerHandle } from '../../clock.js';
 import { truncateBody } from '../invoker.js';
-import { Http1Client, StaleConnection, type Http1Request, type HttpTransport } from './http1-client.js';
+import { StaleConnection, type Http1Request, type HttpTransport } from './http1-client.js';
 import type { ParsedResponse } from './http1-response.js';
 import { HttpThread } from './http-thread.js';
 
@@ -30,22 +30,16 @@ export class HttpFailure extends Error {
   }
 }
 
-export interface HttpClientOptions {
-  /** Connections kept per endpoint origin. */
-  maxSockets?: number;
-  /** Do the socket work on the HTTP thread (the default) or on the calling thread. */
-  thread?: boolean;
-}
-
 /** Kept-alive connections for plain and TLS endpoints, shared by every call of one invoker. */
 export class HttpClient {
   readonly #client: HttpTransport;
 
   constructor(
     private readonly clock: Clock,
-    { maxSockets = 256, thread = true }: HttpClientOptions = {},
+    /** Connections kept per endpoint origin. */
+    maxSockets = 256,
   ) {
-    this.#client = thread ? new HttpThread(maxSockets) : new Http1Client(maxSockets);
+    this.#client = new HttpThread(maxSockets);
   }
 
   /** Sends the request; rejects with HttpFailure when no answer arrives within `timeoutMs` of clock time. */
