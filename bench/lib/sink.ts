@@ -23,7 +23,8 @@ export interface SinkProcess {
 }
 
 export async function startSinkProcess(): Promise<SinkProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its stdin is a pipe from this process: when this process ends, however it ends, the sink sees the pipe close.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port)));
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -107,6 +108,11 @@ function serve(): void {
   };
   const server = createServer(onSocket);
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));
+  // Exit on SIGTERM (tsx's loader catches it, which would otherwise keep the sink running) and when the benchmark
+  // that started it is gone.
+  process.on('SIGTERM', () => process.exit(0));
+  process.stdin.on('close', () => process.exit(0));
+  process.stdin.resume();
 }
 
 if (process.argv[2] === 'serve') serve();

@@ -6,8 +6,8 @@
  * - Push, then poll: `wake()` after new deliveries are committed claims at once; otherwise a clock timer is armed
  *   for the earliest due time the store reports (retries, and leases of a crashed process falling due). No loop
  *   runs while nothing is due. A claim that came back short means nothing else is due outside the targets it
- *   skipped: until the next wake, finished attempts do not claim again with those targets still skipped (walking
- *   past a saturated target's backlog for nothing would cost a scan of it per batch).
+ *   skipped: until the next wake (or DRY_FOR_MS), finished attempts do not claim again with those targets still
+ *   skipped — walking past a saturated target's backlog for nothing would cost a scan of it per batch.
  * - Leases: a claim leases deliveries until `now + leaseMs`; settling is fenced by the lease, so a delivery taken
  *   over after its lease expired is never settled twice.
  * - Isolation: a target at its concurrency or rate limit is skipped when claiming; its claimed-but-waiting
@@ -70,6 +70,9 @@ interface Waiting {
 const SETTLE_BATCH = 256;
 const SETTLE_WINDOW_MS = 10;
 
+/** How long (clock time) a short claim's finding that nothing else is due is trusted without a wake. */
+const DRY_FOR_MS = 1_000;
+
 interface Settling {
   outcome: DeliveryOutcome;
   resolve: (result: SettleResult) => void;
@@ -93,8 +96,8 @@ export class Dispatcher {
   #started = false;
   /** Counts wakes from outside (new deliveries, timers): what a short claim learnt holds only until the next one. */
   #wakes = 0;
-  /** After a short claim: nothing was due outside these skipped targets, as of wake number `wakes`. */
-  #dry: { skipped: string[]; wakes: number } | undefined;
+  /** After a short claim: nothing was due outside these skipped targets, as of wake number `wakes` and time `at`. */
+  #dry: { skipped: string[]; wakes: number; at: number } | undefined;
   /** Attempts whose handler has not returned yet. */
   #attempting = 0;
   #settling: Settling[] = [];
@@ -156,7 +159,7 @@ export class Dispatcher {
           const limit = Math.min(free, this.#o.claimBatch);
           const wakes = this.#wakes;
           const claimed = await this.#o.store.claimDue({ now, owner: this.#o.owner, leaseUntil: now + this.#o.leaseMs, limit, skipTargets: skipped });
-          if (claimed.length < limit) this.#learnDry(skipped, wakes);
+          if (claimed.length < limit) this.#learnDry(skipped, wakes, now);
           await this.#enqueueAll(claimed);
           if (claimed.length === limit) this.#again = true;
         }
@@ -172,10 +175,13 @@ export class Dispatcher {
     }
   }
 
-  /** True when the last claim, since the last wake, found nothing due outside targets that are still skipped. */
+  /**
+   * True when a claim since the last wake, and within DRY_FOR_MS, found nothing due outside targets that are still
+   * skipped. (Work can also fall due without a wake here — another process's retry — so the finding also ages out.)
+   */
   #knownDry(skipped: string[]): boolean {
     const dry = this.#dry;
-    if (!dry || dry.wakes !== this.#wakes) return false;
+    if (!dry || dry.wakes !== this.#wakes || this.#o.clock.now() - dry.at > DRY_FOR_MS) return false;
     const now = new Set(skipped);
     return dry.skipped.every((key) => now.has(key));
   }
@@ -184,9 +190,10 @@ export class Dispatcher {
    * A short claim skipping `skipped` found nothing more due outside them. Claims only ever take due work away, so
    * this holds until the next wake; with an earlier finding since the same wake, nothing is due outside either.
    */
-  #learnDry(skipped: string[], wakes: number): void {
-    const earlier = this.#dry?.wakes === wakes && wakes === this.#wakes ? new Set(this.#dry.skipped) : undefined;
-    this.#dry = { skipped: earlier ? skipped.filter((key) => earlier.has(key)) : skipped, wakes };
+  #learnDry(skipped: string[], wakes: number, at: number): void {
+    const earlier = this.#dry?.wakes === wakes && wakes === this.#wakes && at - this.#dry.at <= DRY_FOR_MS ? this.#dry : undefined;
+    const known = earlier && new Set(earlier.skipped);
+    this.#dry = known ? { skipped: skipped.filter((key) => known.has(key)), wakes, at: earlier.at } : { skipped, wakes, at };
   }
 
   async #armTimer(): Promise<void> {

@@ -10,7 +10,7 @@ import { createServer as createNetServer, type AddressInfo, type Server, type So
 import { afterEach, describe, it } from 'node:test';
 import { SystemClock } from '../../src/clock.js';
 import { HttpClient } from '../../src/delivery/invokers/http-call.js';
-import { Http1Client, StaleConnection } from '../../src/delivery/invokers/http1-client.js';
+import { Http1Client, StaleConnection, type Http1Answer } from '../../src/delivery/invokers/http1-client.js';
 import { KEPT_BODY_BYTES, ResponseParseError, ResponseParser, type ParsedResponse } from '../../src/delivery/invokers/http1-response.js';
 
 /** Feeds `text` to a parser in pieces of `step` bytes; the response once complete (with its extra bytes). */
@@ -146,7 +146,7 @@ describe('Http1Client', () => {
   }
 
   const send = (request: { url: string; method?: string; headers?: Record<string, string>; body?: string }) =>
-    new Promise<ParsedResponse>((resolve, reject) => {
+    new Promise<Http1Answer>((resolve, reject) => {
       client.send({ url: new URL(request.url), method: request.method ?? 'POST', headers: request.headers ?? {}, body: request.body }, (err, res) => (err ? reject(err) : resolve(res!)));
     });
 
@@ -159,7 +159,7 @@ describe('Http1Client', () => {
     });
     const first = await send({ url: `${server.url}/hook?a=1`, headers: { 'x-api-key': 'k', 'content-type': 'application/json' }, body: '{"é":1}' });
     assert.equal(first.status, 200);
-    assert.equal(first.body.toString(), 'fine');
+    assert.equal(first.body, 'fine');
     await send({ url: `${server.url}/get`, method: 'GET' });
     await send({ url: `${server.url}/empty`, method: 'POST' });
     assert.equal(server.stats.connections, 1, 'one kept-alive connection');
@@ -204,8 +204,8 @@ describe('Http1Client', () => {
       res.write('part one, ');
       res.end('part two');
     });
-    assert.equal((await send({ url: `${server.url}/close` })).body.toString(), 'part one, part two');
-    assert.equal((await send({ url: `${server.url}/again` })).body.toString(), 'part one, part two');
+    assert.equal((await send({ url: `${server.url}/close` })).body, 'part one, part two');
+    assert.equal((await send({ url: `${server.url}/again` })).body, 'part one, part two');
     assert.equal(server.stats.connections, 2);
   });
 

@@ -166,7 +166,7 @@ export class ApiDestinationInvoker implements Invoker {
       // For messages: no query string or user info, which might carry something secret.
       label: `${method} ${url.origin}${url.pathname}`,
       url,
-      // Frozen: the same object goes with every call, and the HTTP client validates it once (requestBytes).
+      // Frozen: the same object goes with every call, and the HTTP client validates it once (requestParts).
       headers: Object.freeze({ ...AWS_HEADERS, ...connectionHeaders }),
       connectionHeaders,
       connectionQuery: pairs(invocation?.QueryStringParameters),

@@ -5,20 +5,11 @@
  * body is drained without being buffered.
  */
 import type { Clock, TimerHandle } from '../../clock.js';
-import { truncateBody } from '../invoker.js';
-import { StaleConnection, type Http1Request, type HttpTransport } from './http1-client.js';
-import type { ParsedResponse } from './http1-response.js';
+import { StaleConnection, type Http1Answer, type Http1Request, type HttpTransport } from './http1-client.js';
 import { HttpThread } from './http-thread.js';
 
 export type HttpRequest = Http1Request;
-
-export interface HttpAnswer {
-  status: number;
-  /** Names lowercased; a repeated header's values joined with ", ". */
-  headers: Record<string, string>;
-  /** The first 4 KB of the body. */
-  body: string;
-}
+export type HttpAnswer = Http1Answer;
 
 /** Why no answer came: the clock ran out, the caller aborted, or the network failed (refused, reset, DNS...). */
 export class HttpFailure extends Error {
@@ -75,7 +66,7 @@ class Exchange {
     if (signal) this.#unsubscribe = onAbort(signal, () => this.#giveUp(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`)));
   }
 
-  readonly #done = (err: Error | undefined, response?: ParsedResponse): void => {
+  readonly #done = (err: Error | undefined, answer?: Http1Answer): void => {
     if (this.#settled) return;
     // A kept-alive connection the server closed while idle fails before any answer; Node's advice is to send
     // again on a fresh one (within the same timeout). The request never reached the application, so this is not a
@@ -86,7 +77,7 @@ class Exchange {
       return;
     }
     if (err) this.#finish(new HttpFailure('network', err.message));
-    else this.#finish(undefined, { status: response!.status, headers: response!.headers, body: truncateBody(response!.body.toString('utf8')) });
+    else this.#finish(undefined, answer);
   };
 
   #giveUp(error: HttpFailure): void {

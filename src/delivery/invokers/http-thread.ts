@@ -7,49 +7,34 @@
  * per delivery (on a virtual machine, a write to a loopback socket also runs the receiver's wake-up). On their own
  * thread they use the machine's second core, while the event loop claims, dispatches and settles.
  *
- * Requests and answers cross in batches, one message per event-loop turn each way, with the bytes of all requests
- * (or all answer bodies, at most 4 KB each) packed into one transferred ArrayBuffer: structured clone then copies
- * a few small objects per request rather than a socket's buffers.
+ * Requests and answers cross in batches, one message per event-loop turn each way, as parallel arrays of numbers
+ * and strings (a request's head and body, an answer's status, headers and first 4 KB of body): structured clone
+ * copies those without a property name per request, and the event loop allocates no buffer for them.
  *
  * The thread starts on the first request and keeps the process alive only while requests are out. If it dies,
  * the requests out fail (as network errors, which the invokers retry) and the next request starts a new one.
  */
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startWorker } from '../../worker-threads.js';
-import { originOf, requestBytes, StaleConnection, type Done, type Http1Request, type HttpTransport } from './http1-client.js';
+import { requestParts, StaleConnection, type Done, type Http1Request, type HttpTransport, type RequestParts } from './http1-client.js';
 
-/** One request for the thread: its bytes are `bytes[start, end)` of the message. */
-export interface ThreadSend {
-  id: number;
-  origin: string;
-  noBody: boolean;
-  start: number;
-  end: number;
-}
-
-/** Event loop → HTTP thread. */
+/** Event loop → HTTP thread: requests (the i-th of each array), and requests given up on (timed out, aborted). */
 export interface ToHttpThread {
-  sends: ThreadSend[];
-  /** Requests given up on (timed out, aborted): their connections are destroyed. */
+  ids: number[];
+  origins: string[];
+  heads: string[];
+  bodies: (string | null)[];
+  noBody: boolean[];
   cancels: number[];
-  bytes: ArrayBuffer;
 }
 
-/** An answer from the thread: headers as [name, value, ...], body as `bytes[start, end)` of the message. */
-export interface ThreadAnswer {
-  id: number;
-  status: number;
-  keepAlive: boolean;
-  headers: string[];
-  start: number;
-  end: number;
-}
-
-/** HTTP thread → event loop. */
+/** HTTP thread → event loop: answers (the i-th of each array; headers as [name, value, ...]) and failures. */
 export interface FromHttpThread {
-  answers: ThreadAnswer[];
+  ids: number[];
+  statuses: number[];
+  headers: string[][];
+  bodies: string[];
   failures: { id: number; stale: boolean; message: string }[];
-  bytes: ArrayBuffer;
 }
 
 /** The thread's `workerData`. */
@@ -59,29 +44,21 @@ export interface HttpThreadOptions {
 
 const ENTRY = siblingModule('http-thread-worker', import.meta.url);
 
-interface Outgoing {
-  id: number;
-  origin: string;
-  noBody: boolean;
-  payload: Buffer;
-}
-
 export class HttpThread implements HttpTransport {
   #worker: Worker | undefined;
   readonly #pending = new Map<number, Done>();
   #nextId = 1;
-  #outgoing: Outgoing[] = [];
+  #outgoing: { id: number; parts: RequestParts }[] = [];
   #cancels: number[] = [];
   #scheduled = false;
 
   constructor(private readonly maxSockets: number) {}
 
   send(request: Http1Request, done: Done): () => void {
-    const origin = originOf(request.url);
-    const payload = requestBytes(request);
+    const parts = requestParts(request);
     const id = this.#nextId++;
     this.#pending.set(id, done);
-    this.#outgoing.push({ id, origin, noBody: request.method === 'HEAD', payload });
+    this.#outgoing.push({ id, parts });
     this.#schedule();
     return () => {
       if (!this.#pending.delete(id)) return;
@@ -113,19 +90,16 @@ export class HttpThread implements HttpTransport {
     this.#outgoing = [];
     this.#cancels = [];
     if (outgoing.length === 0 && cancels.length === 0) return;
-    let size = 0;
-    for (const o of outgoing) size += o.payload.length;
-    const bytes = new ArrayBuffer(size);
-    const view = new Uint8Array(bytes);
-    const sends: ThreadSend[] = [];
-    let at = 0;
-    for (const o of outgoing) {
-      view.set(o.payload, at);
-      sends.push({ id: o.id, origin: o.origin, noBody: o.noBody, start: at, end: (at += o.payload.length) });
+    const message: ToHttpThread = { ids: [], origins: [], heads: [], bodies: [], noBody: [], cancels };
+    for (const { id, parts } of outgoing) {
+      message.ids.push(id);
+      message.origins.push(parts.origin);
+      message.heads.push(parts.head);
+      message.bodies.push(parts.body ?? null);
+      message.noBody.push(parts.noBody);
     }
-    const message: ToHttpThread = { sends, cancels, bytes };
     const worker = this.#running();
-    worker.postMessage(message, [bytes]);
+    worker.postMessage(message);
     this.#hold(worker);
   }
 
@@ -146,14 +120,15 @@ export class HttpThread implements HttpTransport {
     return worker;
   }
 
-  #receive(worker: Worker, { answers, failures, bytes }: FromHttpThread): void {
-    for (const a of answers) {
-      const done = this.#pending.get(a.id);
+  #receive(worker: Worker, { ids, statuses, headers, bodies, failures }: FromHttpThread): void {
+    for (let i = 0; i < ids.length; i++) {
+      const done = this.#pending.get(ids[i]!);
       if (!done) continue;
-      this.#pending.delete(a.id);
-      const headers = Object.create(null) as Record<string, string>;
-      for (let i = 0; i < a.headers.length; i += 2) headers[a.headers[i]!] = a.headers[i + 1]!;
-      done(undefined, { status: a.status, keepAlive: a.keepAlive, headers, body: Buffer.from(bytes, a.start, a.end - a.start) });
+      this.#pending.delete(ids[i]!);
+      const named = Object.create(null) as Record<string, string>;
+      const flat = headers[i]!;
+      for (let h = 0; h < flat.length; h += 2) named[flat[h]!] = flat[h + 1]!;
+      done(undefined, { status: statuses[i]!, headers: named, body: bodies[i]! });
     }
     for (const f of failures) {
       const done = this.#pending.get(f.id);

@@ -22,6 +22,7 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { truncateBody } from '../invoker.js';
 import { ResponseParser, type ParsedResponse } from './http1-response.js';
 
 /** Idle connections are closed after this long (real time): below the 5 s keep-alive of common servers. */
@@ -46,8 +47,28 @@ export class StaleConnection extends Error {
   }
 }
 
-/** Called once per exchange, with the response or why there is none. */
-export type Done = (error: Error | undefined, response?: ParsedResponse) => void;
+/** What came back. */
+export interface Http1Answer {
+  status: number;
+  /** Names lowercased; a repeated header's values joined with ", ". */
+  headers: Record<string, string>;
+  /** The first 4 KB of the body, as text. */
+  body: string;
+}
+
+/** A request turned into what goes on the wire (requestParts): the head's text and the body's. */
+export interface RequestParts {
+  /** Where it goes (originOf): the key its connections are kept under. */
+  origin: string;
+  /** Request line and header lines, Latin-1. */
+  head: string;
+  body: string | undefined;
+  /** A HEAD request: the answer has no body whatever its headers say. */
+  noBody: boolean;
+}
+
+/** Called once per exchange, with the answer or why there is none. */
+export type Done = (error: Error | undefined, answer?: Http1Answer) => void;
 
 /** What HttpClient sends through: this client on the calling thread, or the HTTP thread (http-thread.ts). */
 export interface HttpTransport {
@@ -62,8 +83,7 @@ export interface HttpTransport {
 }
 
 interface Exchange {
-  payload: Buffer;
-  noBody: boolean;
+  parts: RequestParts;
   done: Done;
   /** Where it runs, once it has a connection. */
   connection?: Connection;
@@ -96,13 +116,13 @@ export class Http1Client implements HttpTransport {
   constructor(private readonly maxSockets: number) {}
 
   send(request: Http1Request, done: Done): () => void {
-    return this.sendBytes(originOf(request.url), requestBytes(request), request.method === 'HEAD', done);
+    return this.sendParts(requestParts(request), done);
   }
 
-  /** Sends a request already turned into bytes (requestBytes) to `origin` (originOf); otherwise as `send`. */
-  sendBytes(originKey: string, payload: Buffer, noBody: boolean, done: Done): () => void {
-    const exchange: Exchange = { payload, noBody, done };
-    const origin = this.#origin(originKey);
+  /** Sends a request already turned into its parts (requestParts); otherwise as `send`. */
+  sendParts(parts: RequestParts, done: Done): () => void {
+    const exchange: Exchange = { parts, done };
+    const origin = this.#origin(parts.origin);
     const idle = origin.idle.pop();
     if (idle) this.#run(idle, exchange);
     else if (origin.open < this.maxSockets) this.#run(this.#connect(origin), exchange);
@@ -163,11 +183,11 @@ export class Http1Client implements HttpTransport {
   #run(c: Connection, exchange: Exchange): void {
     c.exchange = exchange;
     exchange.connection = c;
-    c.parser = new ResponseParser(exchange.noBody);
+    c.parser = new ResponseParser(exchange.parts.noBody);
     this.#active.add(c);
     c.socket.ref();
     c.socket.setTimeout(0);
-    c.socket.write(exchange.payload);
+    c.socket.write(requestBytes(exchange.parts));
   }
 
   #data(c: Connection, chunk: Buffer): void {
@@ -209,7 +229,8 @@ export class Http1Client implements HttpTransport {
     c.exchange = undefined;
     c.parser = undefined;
     this.#active.delete(c);
-    exchange?.done(err, response);
+    if (err || !response) exchange?.done(err ?? new Error('no answer'));
+    else exchange?.done(undefined, { status: response.status, headers: response.headers, body: truncateBody(response.body.toString('utf8')) });
   }
 
   /** Back to the pool: the next waiting exchange of its origin, or idle (not keeping the process alive). */
@@ -230,10 +251,11 @@ export function originOf(url: URL): string {
 }
 
 /**
- * The request's bytes: head (Latin-1, as HTTP/1.1 heads are) and body (UTF-8) in one buffer, one write. Throws a
- * TypeError for a method or header that cannot be sent.
+ * The request as it goes on the wire: its head (request line and header lines) and body. Throws a TypeError for a
+ * method or header that cannot be sent.
  */
-export function requestBytes({ url, method, headers, body }: Http1Request): Buffer {
+export function requestParts({ url, method, headers, body }: Http1Request): RequestParts {
+  const origin = originOf(url);
   if (!TOKEN.test(method)) throw new TypeError(`Invalid HTTP method ${JSON.stringify(method)}`);
   const fields = Object.isFrozen(headers) ? frozenHeaderFields(headers) : headerFields(headers);
   let head = `${method} ${url.pathname || '/'}${url.search} HTTP/1.1\r\n${fields.text}`;
@@ -241,13 +263,18 @@ export function requestBytes({ url, method, headers, body }: Http1Request): Buff
   if (!fields.authorization && (url.username || url.password)) {
     head += `authorization: Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}\r\n`;
   }
-  const bodyBytes = body === undefined ? 0 : Buffer.byteLength(body);
-  if (body !== undefined || BODY_BY_DEFAULT.has(method)) head += `content-length: ${bodyBytes}\r\n`;
+  if (body !== undefined || BODY_BY_DEFAULT.has(method)) head += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`;
   head += 'connection: keep-alive\r\n\r\n';
-  const payload = Buffer.allocUnsafe(head.length + bodyBytes);
-  payload.write(head, 0, 'latin1');
-  if (bodyBytes > 0) payload.write(body!, head.length, 'utf8');
-  return payload;
+  return { origin, head, body, noBody: method === 'HEAD' };
+}
+
+/** Head (Latin-1, as HTTP/1.1 heads are) and body (UTF-8) in one buffer: one write, one system call. */
+function requestBytes({ head, body }: RequestParts): Buffer {
+  const bodyBytes = body === undefined ? 0 : Buffer.byteLength(body);
+  const bytes = Buffer.allocUnsafe(head.length + bodyBytes);
+  bytes.write(head, 0, 'latin1');
+  if (bodyBytes > 0) bytes.write(body!, head.length, 'utf8');
+  return bytes;
 }
 
 interface HeaderFields {
