@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { SystemClock } from '../../src/clock.js';
+import { ManualClock, SystemClock } from '../../src/clock.js';
 import { HttpClient } from '../../src/delivery/invokers/http-call.js';
 import { Http1Client, StaleConnection, type Http1Answer } from '../../src/delivery/invokers/http1-client.js';
 import { KEPT_BODY_BYTES, ResponseParseError, ResponseParser, type ParsedResponse } from '../../src/delivery/invokers/http1-response.js';
@@ -250,6 +250,25 @@ describe('Http1Client', () => {
       assert.equal((await http.send({ url: new URL(url), method: 'POST', headers: {}, body: 'a' }, 5_000)).body, '1');
       assert.equal((await http.send({ url: new URL(url), method: 'POST', headers: {}, body: 'b' }, 5_000)).body, '3');
       assert.equal(stats.connections, 2);
+    } finally {
+      http.close();
+    }
+  });
+
+  it("starts a request's timeout only once the HTTP thread is ready, before the request goes out", async () => {
+    const clock = new ManualClock();
+    const http = new HttpClient(clock);
+    let arrived!: (socket: Socket) => void;
+    const received = new Promise<Socket>((resolve) => (arrived = resolve));
+    const { url } = await rawServer((_text, socket) => arrived(socket));
+    try {
+      const pending = http.send({ url: new URL(url), method: 'POST', headers: {}, body: 'x' }, 5_000);
+      assert.equal(clock.pendingTimers, 0, "while the thread starts: its start is not the target's time");
+      const socket = await received;
+      assert.equal(clock.pendingTimers, 1, 'the timeout runs from when the request went out');
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      assert.equal((await pending).body, 'ok');
+      assert.equal(clock.pendingTimers, 0);
     } finally {
       http.close();
     }

@@ -62,7 +62,9 @@ class Exchange {
   start(timeoutMs: number, signal: AbortSignal | undefined): void {
     if (signal?.aborted) return this.reject(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
     this.#cancel = this.transport.send(this.request, this.#done);
-    this.#timer = this.clock.setTimer(timeoutMs, () => this.#giveUp(new HttpFailure('timeout', `No answer within ${timeoutMs} ms`)));
+    this.transport.whenReady(() => {
+      if (!this.#settled) this.#timer = this.clock.setTimer(timeoutMs, () => this.#giveUp(new HttpFailure('timeout', `No answer within ${timeoutMs} ms`)));
+    });
     if (signal) this.#unsubscribe = onAbort(signal, () => this.#giveUp(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`)));
   }
 

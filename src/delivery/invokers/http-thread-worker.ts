@@ -4,20 +4,21 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Http1Client, StaleConnection, type Http1Answer } from './http1-client.js';
-import type { FromHttpThread, HttpThreadOptions, ToHttpThread } from './http-thread.js';
+import type { FromHttpThread, HttpThreadAnswers, HttpThreadOptions, ToHttpThread } from './http-thread.js';
 
 if (isMainThread || !parentPort) throw new Error('http-thread-worker.ts runs as a worker thread of the HTTP transport');
 const port = parentPort;
 const client = new Http1Client((workerData as HttpThreadOptions).maxSockets);
 const cancels = new Map<number, () => void>();
 
-let out: FromHttpThread = { ids: [], statuses: [], headers: [], bodies: [], failures: [] };
+const nothing = (): HttpThreadAnswers => ({ type: 'answers', ids: [], statuses: [], headers: [], bodies: [], failures: [] });
+let out = nothing();
 let scheduled = false;
 
 function flush(): void {
   scheduled = false;
-  const message = out;
-  out = { ids: [], statuses: [], headers: [], bodies: [], failures: [] };
+  const message: FromHttpThread = out;
+  out = nothing();
   port.postMessage(message);
 }
 
@@ -50,3 +51,5 @@ port.on('message', (m: ToHttpThread) => {
     cancels.set(id, client.sendParts(parts, (error, answer) => finished(id, error, answer)));
   }
 });
+
+port.postMessage({ type: 'ready' } satisfies FromHttpThread);

@@ -11,7 +11,9 @@
  * and strings (a request's head and body, an answer's status, headers and first 4 KB of body): structured clone
  * copies those without a property name per request, and the event loop allocates no buffer for them.
  *
- * The thread starts on the first request and keeps the process alive only while requests are out. If it dies,
+ * The thread starts on the first request and keeps the process alive only while requests are out. Requests wait
+ * on the event loop's side until it says it is ready, and their timeouts start only then (whenReady): starting it
+ * takes a moment (half a second from TypeScript source under tsx), which is not the target's time. If it dies,
  * the requests out fail (as network errors, which the invokers retry) and the next request starts a new one.
  */
 import type { Worker } from 'node:worker_threads';
@@ -28,8 +30,11 @@ export interface ToHttpThread {
   cancels: number[];
 }
 
-/** HTTP thread → event loop: answers (the i-th of each array; headers as [name, value, ...]) and failures. */
-export interface FromHttpThread {
+/** HTTP thread → event loop: first that it is ready, then answers (the i-th of each array; headers as [name, value, ...]) and failures. */
+export type FromHttpThread = { type: 'ready' } | HttpThreadAnswers;
+
+export interface HttpThreadAnswers {
+  type: 'answers';
   ids: number[];
   statuses: number[];
   headers: string[][];
@@ -51,6 +56,9 @@ export class HttpThread implements HttpTransport {
   #outgoing: { id: number; parts: RequestParts }[] = [];
   #cancels: number[] = [];
   #scheduled = false;
+  /** The running thread has said it is ready; until then requests wait here, and so do their timeouts. */
+  #ready = false;
+  #whenReady: (() => void)[] = [];
 
   constructor(private readonly maxSockets: number) {}
 
@@ -67,9 +75,19 @@ export class HttpThread implements HttpTransport {
     };
   }
 
+  whenReady(fn: () => void): void {
+    if (this.#ready) fn();
+    else {
+      this.#whenReady.push(fn);
+      this.#running();
+    }
+  }
+
   close(): void {
     const worker = this.#worker;
     this.#worker = undefined;
+    this.#ready = false;
+    this.#whenReady = [];
     this.#outgoing = [];
     this.#cancels = [];
     this.#failAll('HTTP client closed');
@@ -85,11 +103,19 @@ export class HttpThread implements HttpTransport {
 
   #flush(): void {
     this.#scheduled = false;
-    const outgoing = this.#outgoing;
+    // Requests given up on before they went out need neither sending nor cancelling.
+    const outgoing = this.#outgoing.filter((o) => this.#pending.has(o.id));
+    if (outgoing.length === 0 && (this.#cancels.length === 0 || !this.#worker)) {
+      this.#outgoing = [];
+      this.#cancels = [];
+      return;
+    }
+    const worker = this.#running();
+    this.#outgoing = outgoing;
+    if (!this.#ready) return; // sent once the thread is ready
     const cancels = this.#cancels;
     this.#outgoing = [];
     this.#cancels = [];
-    if (outgoing.length === 0 && cancels.length === 0) return;
     const message: ToHttpThread = { ids: [], origins: [], heads: [], bodies: [], noBody: [], cancels };
     for (const { id, parts } of outgoing) {
       message.ids.push(id);
@@ -98,7 +124,6 @@ export class HttpThread implements HttpTransport {
       message.bodies.push(parts.body ?? null);
       message.noBody.push(parts.noBody);
     }
-    const worker = this.#running();
     worker.postMessage(message);
     this.#hold(worker);
   }
@@ -107,7 +132,10 @@ export class HttpThread implements HttpTransport {
     if (this.#worker) return this.#worker;
     const worker = startWorker(ENTRY, { workerData: { maxSockets: this.maxSockets } satisfies HttpThreadOptions });
     this.#worker = worker;
-    worker.on('message', (message: FromHttpThread) => this.#receive(worker, message));
+    this.#ready = false;
+    // Starting: keep the process alive until the thread is ready and what waits for it has gone out.
+    worker.ref();
+    worker.on('message', (message: FromHttpThread) => (message.type === 'ready' ? this.#started(worker) : this.#receive(worker, message)));
     let crash = 'it exited';
     worker.on('error', (error) => {
       crash = error.message;
@@ -115,12 +143,25 @@ export class HttpThread implements HttpTransport {
     worker.on('exit', () => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
+      this.#ready = false;
       this.#failAll(`HTTP thread stopped (${crash})`);
+      // Requests that were waiting for it go to the next one.
+      if (this.#outgoing.length > 0 || this.#whenReady.length > 0) this.#running();
     });
     return worker;
   }
 
-  #receive(worker: Worker, { ids, statuses, headers, bodies, failures }: FromHttpThread): void {
+  #started(worker: Worker): void {
+    if (this.#worker !== worker) return;
+    this.#ready = true;
+    const waiting = this.#whenReady;
+    this.#whenReady = [];
+    for (const fn of waiting) fn();
+    this.#flush();
+    this.#hold(worker);
+  }
+
+  #receive(worker: Worker, { ids, statuses, headers, bodies, failures }: HttpThreadAnswers): void {
     for (let i = 0; i < ids.length; i++) {
       const done = this.#pending.get(ids[i]!);
       if (!done) continue;

@@ -78,6 +78,8 @@ export interface HttpTransport {
    * called.
    */
   send(request: Http1Request, done: Done): () => void;
+  /** Runs `fn` once requests can go out (at once when they can now): a request's timeout counts from then. */
+  whenReady(fn: () => void): void;
   /** Closes every connection; exchanges still running or waiting fail. */
   close(): void;
 }
@@ -117,6 +119,10 @@ export class Http1Client implements HttpTransport {
 
   send(request: Http1Request, done: Done): () => void {
     return this.sendParts(requestParts(request), done);
+  }
+
+  whenReady(fn: () => void): void {
+    fn();
   }
 
   /** Sends a request already turned into its parts (requestParts); otherwise as `send`. */
