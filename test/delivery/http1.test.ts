@@ -6,12 +6,15 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, it } from 'node:test';
 import { ManualClock, SystemClock } from '../../src/clock.js';
 import { HttpClient } from '../../src/delivery/invokers/http-call.js';
 import { Http1Client, StaleConnection, type Http1Answer } from '../../src/delivery/invokers/http1-client.js';
 import { KEPT_BODY_BYTES, ResponseParseError, ResponseParser, type ParsedResponse } from '../../src/delivery/invokers/http1-response.js';
+import { selfSignedCertificate } from '../../src/topics/certificate.js';
 
 /** Feeds `text` to a parser in pieces of `step` bytes; the response once complete (with its extra bytes). */
 function parse(text: string | Buffer, options: { step?: number; head?: boolean; end?: boolean } = {}) {
@@ -286,6 +289,21 @@ describe('Http1Client', () => {
     assert.equal((await send({ url })).status, 200);
     assert.equal((await send({ url })).status, 200);
     assert.equal(stats.connections, 2);
+  });
+
+  it('speaks TLS to https endpoints and checks their certificate', async () => {
+    client = new Http1Client(8);
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const cert = selfSignedCertificate(keys, 'localhost', new Date(Date.now() - 60_000), new Date(Date.now() + 3_600_000));
+    const server = createTlsServer({ key: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }), cert }, (socket) => socket.end());
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const handshake = once(server, 'tlsClientError');
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    // A certificate nobody vouches for is refused: the request never goes out in the clear, or to an impostor.
+    await assert.rejects(send({ url }), /self[- ]signed|certificate/i);
+    await handshake; // the server saw a TLS handshake, which the client broke off
   });
 
   it('gives up on an exchange when asked, closing its connection without calling back', async () => {
