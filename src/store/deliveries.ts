@@ -52,6 +52,11 @@ export interface ClaimedDelivery {
   input?: string;
   /** The claim's fence: settle applies only while the row is still held by this claim. */
   leaseUntil: number;
+  /**
+   * The store's own handle on the row, if it has one (SQLite: the rowid), for the outcome to carry back: settling
+   * then finds the row without a lookup by id. The id and the lease still fence the settle.
+   */
+  rowRef?: number;
 }
 
 /** One attempt, kept as the delivery's history (shown with dead letters). */
@@ -83,6 +88,8 @@ export interface DeliveryOutcome {
   id: string;
   owner: string;
   leaseUntil: number;
+  /** The claimed delivery's rowRef, when it had one. */
+  rowRef?: number;
   next: NextState;
   /** Attempts made, including this one. */
   attempts: number;

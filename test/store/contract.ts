@@ -16,6 +16,7 @@ import type {
   TargetRecord,
 } from '../../src/store/records.js';
 import type { IngestEntry, Store } from '../../src/store/store.js';
+import { deliveryContract } from './delivery-contract.js';
 import { keysContract } from './keys-contract.js';
 import { queueContract } from './queue-contract.js';
 import { topicContract } from './topic-contract.js';
@@ -458,6 +459,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         await store.ingest([]);
         assert.equal(await store.countEvents(), 0);
       });
+    });
+
+    describe('deliveries', () => {
+      deliveryContract(test, () => store);
     });
 
     describe('queues', () => {
