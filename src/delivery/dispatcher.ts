@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore, SettleResult } from '../store/deliveries.js';
 import type { NewQueueMessage } from '../store/queues.js';
+import { DueTimes } from './due-times.js';
 import type { TargetLimiter } from './target-limiter.js';
 
 /** What a handler decides for one attempt; the dispatcher adds the owner and lease fence. */
@@ -88,6 +89,8 @@ export class Dispatcher {
   #timer: TimerHandle | undefined;
   /** When the timer fires (clock time), while it is armed. */
   #timerAt: number | undefined;
+  /** This process's settled retries and follow-ups not claimed since (see DueTimes). */
+  readonly #dueTimes = new DueTimes();
   #tokenTimers = new Map<string, TimerHandle>();
   #pumping = false;
   #again = false;
@@ -159,6 +162,7 @@ export class Dispatcher {
           const limit = Math.min(free, this.#o.claimBatch);
           const wakes = this.#wakes;
           const claimed = await this.#o.store.claimDue({ now, owner: this.#o.owner, leaseUntil: now + this.#o.leaseMs, limit, skipTargets: skipped });
+          this.#dueTimes.claimedThrough(now);
           if (claimed.length < limit) this.#learnDry(skipped, wakes, now);
           await this.#enqueueAll(claimed);
           if (claimed.length === limit) this.#again = true;
@@ -199,9 +203,10 @@ export class Dispatcher {
   async #armTimer(): Promise<void> {
     // While targets have claimed deliveries waiting for a slot, the store's next due time would be theirs (claims
     // skip them, and finding another target's next due time past their rows costs a scan of them). It is not needed:
-    // new deliveries wake us, this process's retries bring the timer forward (#armBy), and freed slots wake us. A
-    // poll at a tenth of the lease is the safety net, for leases that expire elsewhere.
-    if (this.#waiting.size > 0) return this.#armBy(this.#o.clock.now() + this.#o.leaseMs / 10);
+    // new deliveries wake us, freed slots wake us, and this process's retries are kept in #dueTimes — the timer may
+    // have been re-armed for something sooner and fired since they brought it forward (#armBy). A poll at a tenth
+    // of the lease is the safety net, for leases that expire elsewhere.
+    if (this.#waiting.size > 0) return this.#armBy(Math.min(this.#dueTimes.soonest ?? Infinity, this.#o.clock.now() + this.#o.leaseMs / 10));
     const next = await this.#o.store.nextDueAt();
     if (next === undefined) return this.#disarm();
     const wait = next - this.#o.clock.now();
@@ -353,7 +358,10 @@ export class Dispatcher {
         const dueAt = Math.min(rest.next.status === 'pending' ? rest.next.dueAt : Infinity, ...(rest.followUps ?? []).map((f) => f.dueAt));
         // Work due now was just committed (a follow-up): the next claim must look, whatever the last one found.
         if (dueAt <= this.#o.clock.now()) this.#wakes++;
-        if (dueAt !== Infinity) this.#armBy(dueAt);
+        if (dueAt !== Infinity) {
+          this.#dueTimes.add(dueAt);
+          this.#armBy(dueAt);
+        }
       }
       if (result.deadLetter === 'queued' && rest.deadLetter) this.#o.messagesSent?.([rest.deadLetter.message]);
       afterSettle?.(result.deadLetter);
