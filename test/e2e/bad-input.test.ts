@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { decode as decodeCbor } from 'cbor-x';
 import { callJson } from '../helpers/aws-json.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
@@ -55,6 +56,17 @@ describe('bad input', () => {
   });
   it('a malformed Authorization header', () => expectError('AWSEvents.ListRules', {}, 403, 'MissingAuthenticationTokenException', /AWS4-HMAC-SHA256/, { authorization: 'Basic abc' }));
 
+  it('a CloudWatch rpc-v2-cbor body that is not CBOR', async () => {
+    const res = await fetch(`${server.url}/service/GraniteServiceVersion20100801/operation/PutMetricAlarm`, {
+      method: 'POST',
+      headers: { 'smithy-protocol': 'rpc-v2-cbor', 'content-type': 'application/cbor', accept: 'application/cbor' },
+      body: Buffer.from('{"AlarmName": "not CBOR"}'),
+    });
+    assert.equal(res.status, 400);
+    const error = decodeCbor(Buffer.from(await res.arrayBuffer())) as { __type: string; message: string };
+    assert.match(error.__type, /SerializationException$/);
+    assert.ok(error.message, 'the error says what is wrong');
+  });
   it('still serves, and still has what it accepted', async () => {
     const health = await fetch(`${server.url}/_mailroom/health`);
     assert.equal(health.status, 200);

@@ -130,6 +130,29 @@ describe('SNS HTTP subscriptions', () => {
     assert.equal(await metric(s.mailroom, 'AWS/SNS', 'NumberOfNotificationsFailed', 'alerts'), 1);
   });
 
+  it('retries a subscriber that is down, then puts the message on the subscription\'s RedrivePolicy queue', async () => {
+    const dlqUrl = (await s.mailroom.sqs.queues.create({ QueueName: 'alerts-dlq' }, ctx())).QueueUrl;
+    const topicArn = await createTopic();
+    await subscribe(topicArn, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:alerts-dlq' }) });
+    await sink.close(); // the subscriber is down: its port refuses connections
+    const messageId = await sns().publish(topicArn, 'nobody home');
+    await quiet(s.mailroom);
+    for (let retry = 1; retry <= 3; retry++) {
+      s.clock.advance(20_000);
+      await quiet(s.mailroom);
+    }
+    const [delivery] = await s.mailroom.store.listDeliveries({ eventId: messageId, limit: 10 });
+    assert.equal(delivery?.status, 'dead');
+    assert.equal(delivery?.attempts, 4, 'the first attempt and SNS\'s 3 retries');
+    const { Messages = [] } = await s.mailroom.sqs.receiver.receive({ QueueUrl: dlqUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] });
+    assert.equal(Messages.length, 1);
+    assert.equal(Messages[0]!.Body, 'nobody home');
+    assert.equal(Messages[0]!.MessageAttributes?.TOPIC_ARN?.StringValue, topicArn);
+    assert.ok(Messages[0]!.MessageAttributes?.ERROR_CODE?.StringValue, 'the dead letter says why');
+    assert.equal(await metric(s.mailroom, 'AWS/SNS', 'NumberOfNotificationsFailed', 'alerts'), 1);
+    assert.equal(await metric(s.mailroom, 'AWS/SNS', 'NumberOfNotificationsRedrivenToDlq', 'alerts'), 1);
+  });
+
   it('follows a DeliveryPolicy: numRetries 1, 5 seconds later', async () => {
     const topicArn = await createTopic();
     await subscribe(topicArn, { DeliveryPolicy: JSON.stringify({ healthyRetryPolicy: { numRetries: 1, minDelayTarget: 5, maxDelayTarget: 5 } }) });
