@@ -1,5 +1,5 @@
 /**
- * The seed's story with no alarm made by hand, end to end with @aws-sdk v3 against `mailroom serve --time-scale 120
+ * The seed's story with no alarm made by hand, end to end with @aws-sdk v3 against `mailroom serve --time-scale 60
  * --alerts-webhook URL`: the alerts topic exists from the start, encrypted, with the webhook subscribed; the seed's
  * target (an API destination that is down, two retries, a dead-letter queue) gets the default depth alarm on its
  * queue and the FailedInvocations alarm on its rule, listed by DescribeAlarms; an event lands in the queue and the
@@ -37,8 +37,8 @@ describe('secure defaults: the seed story with no alarm made by hand', { timeout
       res.statusCode = 500;
       res.end('{"error":"down"}');
     });
-    // 120×: see seed-alarm-sdk.test.ts.
-    server = await startServerProcess({ timeScale: 120, args: ['--alerts-webhook', `${webhook.url}/mailroom-alerts`] });
+    // 60×: see seed-alarm-sdk.test.ts.
+    server = await startServerProcess({ timeScale: 60, args: ['--alerts-webhook', `${webhook.url}/mailroom-alerts`] });
     const common = { endpoint: server.url, region: REGION, credentials };
     cw = new CloudWatchClient(common);
     events = new EventBridgeClient(common);

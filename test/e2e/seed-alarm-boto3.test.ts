@@ -1,7 +1,7 @@
 /**
  * The seed's alarm driven by boto3 (python/seed_alarm_boto3.py: a KMS-encrypted topic, an HTTP subscriber that
  * confirms through the SubscribeURL, the seed's PutMetricAlarm, a message moved to the dead-letter queue by a
- * RedrivePolicy, ALARM then OK notifications) against `mailroom serve --time-scale 120` with the secure defaults
+ * RedrivePolicy, ALARM then OK notifications) against `mailroom serve --time-scale 60` with the secure defaults
  * on and `--alerts-webhook` pointing here: besides the script's own alarm, Mailroom's default depth alarm on the
  * same queue notifies this webhook.
  */
@@ -15,8 +15,8 @@ import { untilNotified } from './alarm-helpers.js';
 
 it("notifies the seed's alarm and the default one, driven by boto3", { skip: boto3Skip, timeout: 120_000 }, async () => {
   const webhook = await startSink();
-  // 120×: see seed-alarm-sdk.test.ts.
-  const server = await startServerProcess({ timeScale: 120, args: ['--alerts-webhook', `${webhook.url}/alerts`] });
+  // 60×: see seed-alarm-sdk.test.ts.
+  const server = await startServerProcess({ timeScale: 60, args: ['--alerts-webhook', `${webhook.url}/alerts`] });
   try {
     const { status, stdout, stderr } = await runPython(join(REPO_ROOT, 'test/e2e/python/seed_alarm_boto3.py'), [server.url]);
     assert.equal(status, 0, `boto3 script failed:\n${stdout}\n${stderr}`);
