@@ -17,6 +17,7 @@ import type {
 } from '../../src/store/records.js';
 import type { IngestEntry, Store } from '../../src/store/store.js';
 import { queueContract } from './queue-contract.js';
+import { deliveryContract } from './delivery-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -457,6 +458,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('queues', () => {
       queueContract(test, () => store);
+    });
+
+    describe('delivery engine, metrics and functions', () => {
+      deliveryContract(test, () => store);
     });
 
     describe('lifecycle', () => {
