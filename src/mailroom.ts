@@ -18,8 +18,12 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
 
 export interface MailroomOptions {
-  /** Where the embedded SQLite store keeps its files; created if missing. */
-  dataDir: string;
+  /** Where the embedded SQLite store keeps its files; created if missing. Not used with `store`. */
+  dataDir?: string;
+  /** A postgres:// URL: keep everything in PostgreSQL, shared with other Mailroom processes (docs/scaling.md). */
+  store?: string;
+  /** PostgreSQL connections in this process's pool (default 10). */
+  poolSize?: number;
   /** Defaults to the system clock; tests pass a ManualClock, the server a ScaledClock. */
   clock?: Clock;
   /** Region used for in-process calls' ARNs (requests over HTTP take theirs from the signature). */
@@ -48,16 +52,27 @@ export interface Mailroom extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/**
+ * How often (clock time) a process on a shared store looks for work other processes made, when no wake-up came:
+ * wake-ups are the fast path, this the guarantee.
+ */
+const SHARED_STORE_POLL_MS = 1_000;
+
 export async function createMailroom(options: MailroomOptions): Promise<Mailroom> {
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? pino({ level: 'silent' });
   const region = options.region ?? DEFAULT_REGION;
-  const store = await openStore({ dataDir: options.dataDir, clock });
+  if (options.store === undefined && options.dataDir === undefined) throw new TypeError('createMailroom needs a dataDir or a store URL');
+  const store = await (options.store !== undefined ? openStore({ path: options.store, clock, poolSize: options.poolSize }) : openStore({ dataDir: options.dataDir!, clock }));
+  // Other processes record deliveries and send messages to a shared store too: their wake-ups reach this
+  // process's dispatcher and long polls, which also poll, since a wake-up can be lost.
+  const pollMs = store.onWake ? SHARED_STORE_POLL_MS : undefined;
   const router = new Router(store);
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock });
+  const sqs = new Sqs({ store, clock, pollMs });
+  const unsubscribe = [store.onWake?.('deliveries', () => delivery?.dispatcher.wake()), store.onWake?.('queues', (queue) => sqs.messagesArrived(queue))];
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
@@ -65,13 +80,14 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, queueArrived: (q) => sqs.messagesArrived(q), functionsBaseDir: options.functionsBaseDir, pollMs });
   if (options.deliver !== false) delivery.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       // Long polls answer first, so none is left waiting on a closed store.
+      for (const stop of unsubscribe) stop?.();
       sqs.close();
       await delivery.stop();
       await metrics.flush();
