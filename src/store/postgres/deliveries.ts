@@ -181,6 +181,14 @@ class SettleParams {
   }
 }
 
+const NOT_NULL_VIOLATION = '23502';
+
+/** Why an outcome could not be written, in the store's terms where PostgreSQL's would mislead. */
+function describe(error: Error & { code?: string; column?: string }): string {
+  if (error.code === NOT_NULL_VIOLATION && error.column === 'event_seq') return 'a follow-up delivery refers to an unknown event';
+  return error.message;
+}
+
 export interface ClaimRequest {
   now: number;
   owner: string;
@@ -214,7 +222,7 @@ export class Deliveries {
 
   async settle(outcomes: DeliveryOutcome[], now: number): Promise<SettleResult[]> {
     const results = await writeIsolated(this.pool, outcomes, (db, group) => this.#settle(db, group, now));
-    return results.map((r) => (r instanceof Error ? { applied: false, error: r.message } : r));
+    return results.map((r) => (r instanceof Error ? { applied: false, error: describe(r) } : r));
   }
 
   async #settle(db: Queryable, outcomes: DeliveryOutcome[], now: number): Promise<SettleResult[]> {
