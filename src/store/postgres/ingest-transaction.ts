@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { IngestEntry } from '../store.js';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { IdGenerator } from '../ids.js';
-import { writeIsolated, type Queryable } from './database.js';
+import { columns, writeIsolated, type Queryable } from './database.js';
 import { eventPayload } from './payloads.js';
 import { WAKE_CHANNELS } from './wake-ups.js';
 
@@ -21,8 +21,8 @@ WITH ev AS (
   RETURNING seq, id
 ), dl AS (
   INSERT INTO deliveries (id, event_seq, event_id, bus, rule_name, rule_arn, target_id, target_arn, status, attempts, due_at, created_at, updated_at)
-  SELECT d.id, ev.seq, d.event_id, d.bus, d.rule_name, d.rule_arn, d.target_id, d.target_arn, 'pending', 0, d.due_at, $12, $12
-  FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $13::bigint[])
+  SELECT d.id, ev.seq, d.event_id, d.bus, d.rule_name, d.rule_arn, d.target_id, d.target_arn, 'pending', 0, d.due_at, $13, $13
+  FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])
     AS d (id, event_id, bus, rule_name, rule_arn, target_id, target_arn, due_at)
   JOIN ev ON ev.id = d.event_id
   RETURNING 1
@@ -50,24 +50,14 @@ export class IngestTransaction {
   }
 
   #insert(db: Queryable, entries: IngestEntry[], now: number): Promise<unknown> {
-    const e = { id: [] as string[], bus: [] as string[], receivedAt: [] as number[], payload: [] as Buffer[] };
-    const d = { id: [] as string[], eventId: [] as string[], bus: [] as string[], ruleName: [] as string[], ruleArn: [] as string[], targetId: [] as string[], targetArn: [] as string[], dueAt: [] as number[] };
-    for (const { event, deliveries } of entries) {
-      e.id.push(event.id);
-      e.bus.push(event.bus);
-      e.receivedAt.push(event.receivedAt);
-      e.payload.push(eventPayload.write(event.payload));
-      for (const delivery of deliveries) {
-        d.id.push(this.ids.next(now));
-        d.eventId.push(event.id);
-        d.bus.push(event.bus);
-        d.ruleName.push(delivery.ruleName);
-        d.ruleArn.push(delivery.ruleArn);
-        d.targetId.push(delivery.targetId);
-        d.targetArn.push(delivery.targetArn);
-        d.dueAt.push(delivery.dueAt);
-      }
-    }
-    return db.query({ ...INGEST, values: [e.id, e.bus, e.receivedAt, e.payload, d.id, d.eventId, d.bus, d.ruleName, d.ruleArn, d.targetId, d.targetArn, now, d.dueAt] });
+    const deliveries = entries.flatMap(({ event, deliveries }) => deliveries.map((d) => ({ id: this.ids.next(now), event, d })));
+    return db.query({
+      ...INGEST,
+      values: [
+        ...columns(entries, [({ event }) => event.id, ({ event }) => event.bus, ({ event }) => event.receivedAt, ({ event }) => eventPayload.write(event.payload)]),
+        ...columns(deliveries, [(x) => x.id, (x) => x.event.id, (x) => x.event.bus, (x) => x.d.ruleName, (x) => x.d.ruleArn, (x) => x.d.targetId, (x) => x.d.targetArn, (x) => x.d.dueAt]),
+        now,
+      ],
+    });
   }
 }

@@ -4,13 +4,13 @@
  */
 import type pg from 'pg';
 import { dimensionsKey, type MetricDatum, type MetricQuery } from '../metrics.js';
+import { columns } from './database.js';
 
 export class Metrics {
   constructor(private readonly pool: pg.Pool) {}
 
   async record(data: MetricDatum[]): Promise<void> {
     if (data.length === 0) return;
-    const column = <T>(f: (d: MetricDatum) => T) => data.map(f);
     // One statement may not update a row twice, so a batch is first summed per key. Sorted, so concurrent batches
     // from several processes lock rows in the same order and cannot deadlock.
     await this.pool.query(
@@ -22,8 +22,7 @@ export class Metrics {
        ON CONFLICT (namespace, name, dimensions, minute) DO UPDATE SET
          sum = metrics.sum + excluded.sum, count = metrics.count + excluded.count,
          min = least(metrics.min, excluded.min), max = greatest(metrics.max, excluded.max)`,
-      [column((d) => d.namespace), column((d) => d.name), column((d) => dimensionsKey(d.dimensions)), column((d) => d.minute), column((d) => d.unit),
-        column((d) => d.sum), column((d) => d.count), column((d) => d.min), column((d) => d.max)],
+      columns(data, [(d) => d.namespace, (d) => d.name, (d) => dimensionsKey(d.dimensions), (d) => d.minute, (d) => d.unit, (d) => d.sum, (d) => d.count, (d) => d.min, (d) => d.max]),
     );
   }
 

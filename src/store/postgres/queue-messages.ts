@@ -13,7 +13,7 @@
 import type pg from 'pg';
 import type { HandleResult, NewQueueMessage, QueueCounts, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { decodeHandle, encodeHandle, receiptNonce } from '../receipt-handles.js';
-import { compact } from './database.js';
+import { columns, compact } from './database.js';
 import { messageAttributes, messageBody } from './payloads.js';
 import { WAKE_CHANNELS } from './wake-ups.js';
 
@@ -81,19 +81,9 @@ export class QueueMessages {
 
   async send(messages: NewQueueMessage[]): Promise<boolean> {
     if (messages.length === 0) return true;
-    const column = <T>(f: (m: NewQueueMessage) => T) => messages.map(f);
-    const values = [
-      column((m) => m.queue),
-      column((m) => m.messageId),
-      column((m) => messageBody.write(m.body)),
-      column((m) => (Object.keys(m.attributes).length > 0 ? messageAttributes.write(m.attributes) : null)),
-      column((m) => m.md5OfBody),
-      column((m) => m.md5OfMessageAttributes ?? null),
-      column((m) => m.senderId ?? null),
-      column((m) => m.sentAt),
-      column((m) => m.visibleAt),
-      column((m) => m.expiresAt),
-    ];
+    const values = columns(messages, [(m) => m.queue, (m) => m.messageId, (m) => messageBody.write(m.body),
+      (m) => (Object.keys(m.attributes).length > 0 ? messageAttributes.write(m.attributes) : null), (m) => m.md5OfBody, (m) => m.md5OfMessageAttributes ?? null,
+      (m) => m.senderId ?? null, (m) => m.sentAt, (m) => m.visibleAt, (m) => m.expiresAt]);
     try {
       return (await this.pool.query({ ...SEND, values })).rowCount! > 0;
     } catch (error) {
