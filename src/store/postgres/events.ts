@@ -31,7 +31,10 @@ export class Events {
   }
 
   async countDeliveries(status?: DeliveryStatus): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE $1::text IS NULL OR status = $1', [status ?? null]);
+    // Separate statements rather than `$1 IS NULL OR status = $1`, so each gets a plan of its own.
+    const { rows } = await (status === undefined
+      ? this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries')
+      : this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE status = $1', [status]));
     return rows[0]!.n;
   }
 
