@@ -15,7 +15,9 @@ import type pg from 'pg';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
 import type { IdGenerator } from '../ids.js';
 import { columns, compact, writeIsolated, type Queryable } from './database.js';
-import { attemptBody, deliveryInput, eventPayload, fallbackBody, messageAttributes, messageBody } from './payloads.js';
+import type { NewQueueMessage } from '../queues.js';
+import { attemptBody, deliveryInput, eventPayload, fallbackBody } from './payloads.js';
+import { NEW_MESSAGE_COLUMNS } from './queue-messages.js';
 import { WAKE_CHANNELS } from './wake-ups.js';
 
 const CLAIM = {
@@ -111,9 +113,7 @@ function settleValues(outcomes: DeliveryOutcome[], now: number, ids: IdGenerator
       (x) => x.a.errorMessage ?? null, (x) => x.a.status ?? null, (x) => (x.a.body === undefined ? null : attemptBody.write(x.a.body))]),
     ...columns(followUps, [(x) => x.n, (x) => x.id, (x) => x.f.eventId, (x) => x.f.bus, (x) => x.f.ruleName, (x) => x.f.ruleArn, (x) => x.f.targetId, (x) => x.f.targetArn,
       (x) => x.f.kind, (x) => x.f.dueAt, (x) => (x.f.input === undefined ? null : deliveryInput.write(x.f.input))]),
-    ...columns(deadLetters, [(x) => x.n, (x) => x.id, (x) => x.m.queue, (x) => x.m.messageId, (x) => messageBody.write(x.m.body),
-      (x) => (Object.keys(x.m.attributes).length > 0 ? messageAttributes.write(x.m.attributes) : null), (x) => x.m.md5OfBody, (x) => x.m.md5OfMessageAttributes ?? null,
-      (x) => x.m.senderId ?? null, (x) => x.m.sentAt, (x) => x.m.visibleAt, (x) => x.m.expiresAt,
+    ...columns(deadLetters, [(x) => x.n, (x) => x.id, ...NEW_MESSAGE_COLUMNS.map((get) => (x: { m: NewQueueMessage }) => get(x.m)),
       // Written instead of the message when its queue does not exist.
       (x) => x.d.queueArn, (x) => `The dead-letter queue ${x.d.queueArn} does not exist.`, (x) => fallbackBody.write(x.m.body), (x) => JSON.stringify(x.d.attributes)]),
     ...columns(fallbacks, [(x) => x.n, (x) => x.f.deliveryId, (x) => x.f.queueArn ?? null, (x) => x.f.reason, (x) => fallbackBody.write(x.f.body), (x) => JSON.stringify(x.f.attributes), (x) => x.f.at]),

@@ -19,6 +19,24 @@ import { WAKE_CHANNELS } from './wake-ups.js';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
+/**
+ * A new message's values in the column order of queue_messages (queue, message_id, body, attributes, md5_of_body,
+ * md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at), for unnest(): sends, and the delivery
+ * engine's dead letters.
+ */
+export const NEW_MESSAGE_COLUMNS: readonly ((m: NewQueueMessage) => unknown)[] = [
+  (m) => m.queue,
+  (m) => m.messageId,
+  (m) => messageBody.write(m.body),
+  (m) => (Object.keys(m.attributes).length > 0 ? messageAttributes.write(m.attributes) : null),
+  (m) => m.md5OfBody,
+  (m) => m.md5OfMessageAttributes ?? null,
+  (m) => m.senderId ?? null,
+  (m) => m.sentAt,
+  (m) => m.visibleAt,
+  (m) => m.expiresAt,
+];
+
 const SEND = {
   name: 'mailroom-send',
   text: `
@@ -81,9 +99,7 @@ export class QueueMessages {
 
   async send(messages: NewQueueMessage[]): Promise<boolean> {
     if (messages.length === 0) return true;
-    const values = columns(messages, [(m) => m.queue, (m) => m.messageId, (m) => messageBody.write(m.body),
-      (m) => (Object.keys(m.attributes).length > 0 ? messageAttributes.write(m.attributes) : null), (m) => m.md5OfBody, (m) => m.md5OfMessageAttributes ?? null,
-      (m) => m.senderId ?? null, (m) => m.sentAt, (m) => m.visibleAt, (m) => m.expiresAt]);
+    const values = columns(messages, NEW_MESSAGE_COLUMNS);
     try {
       return (await this.pool.query({ ...SEND, values })).rowCount! > 0;
     } catch (error) {
