@@ -32,7 +32,8 @@ describe('two server processes sharing PostgreSQL', () => {
       res.statusCode = rejected ? 400 : 200;
       res.end(rejected ? '{"error":"no"}' : '{"ok":true}');
     });
-    [accepting, delivering] = await Promise.all([startServerProcess({ store: db.url, deliver: false }), startServerProcess({ store: db.url })]);
+    const store = await db.freshSchema();
+    [accepting, delivering] = await Promise.all([startServerProcess({ store, deliver: false }), startServerProcess({ store })]);
     events = new EventBridgeClient({ endpoint: accepting.url, region: REGION, credentials });
     sqs = new SQSClient({ endpoint: accepting.url, region: REGION, credentials });
   });
