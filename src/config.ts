@@ -6,11 +6,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FunctionSpecError, parseHandler, resolveFunctionSpec, type FunctionSpec } from './functions/spec.js';
+import { isPostgresUrl } from './store/index.js';
 
 export interface ResolvedConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** A postgres:// URL: the shared PostgreSQL store instead of the embedded one in dataDir. */
+  readonly store?: string;
+  /** PostgreSQL connections per process. */
+  readonly poolSize: number;
   readonly timeScale: number;
   readonly logLevel: string;
   /** The config file's `functions`, validated (see docs/functions.md). */
@@ -24,7 +29,7 @@ type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir'>;
 
 export type ConfigInput = Partial<Record<Setting, string | number | undefined>>;
 
-const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info' };
+const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', poolSize: 10 };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const ENV: Record<Setting, string> = {
@@ -33,6 +38,8 @@ const ENV: Record<Setting, string> = {
   dataDir: 'MAILROOM_DATA_DIR',
   timeScale: 'MAILROOM_TIME_SCALE',
   logLevel: 'MAILROOM_LOG_LEVEL',
+  store: 'MAILROOM_DATABASE_URL',
+  poolSize: 'MAILROOM_POOL_SIZE',
 };
 
 export class ConfigError extends Error {}
@@ -49,9 +56,13 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   const host = String(pick('host'));
   const dataDir = String(pick('dataDir'));
   if (!host || !dataDir) throw new ConfigError('host and data dir must not be empty');
+  const store = pick('store');
+  if (store !== undefined && !isPostgresUrl(String(store))) throw new ConfigError('store must be a postgres:// URL (the embedded SQLite store lives in the data dir)');
+  const poolSize = Number(pick('poolSize'));
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) throw new ConfigError(`pool size must be an integer from 1 to 1000, got '${pick('poolSize')}'`);
   const functionsBaseDir = configFile ? dirname(resolve(configFile)) : process.cwd();
   const functions = Object.freeze(resolveFunctions(fileFunctions, configFile ?? '', functionsBaseDir));
-  return Object.freeze({ host, port, dataDir, timeScale, logLevel, functions, functionsBaseDir });
+  return Object.freeze({ host, port, dataDir, ...(store !== undefined && { store: String(store) }), poolSize, timeScale, logLevel, functions, functionsBaseDir });
 }
 
 function readConfigFile(path: string): ConfigInput & { functions?: unknown } {
@@ -62,7 +73,7 @@ function readConfigFile(path: string): ConfigInput & { functions?: unknown } {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
-  const known = [...Object.keys(DEFAULTS), 'functions'];
+  const known = [...Object.keys(ENV), 'functions'];
   const unknown = Object.keys(parsed).filter((k) => !known.includes(k));
   if (unknown.length) throw new ConfigError(`config file ${path} has unknown settings: ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return parsed as ConfigInput & { functions?: unknown };

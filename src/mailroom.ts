@@ -21,8 +21,12 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
 
 export interface MailroomOptions {
-  /** Where the embedded SQLite store keeps its files; created if missing. */
-  dataDir: string;
+  /** Where the embedded SQLite store keeps its files; created if missing. Not used with `store`. */
+  dataDir?: string;
+  /** A postgres:// URL: keep everything in PostgreSQL, shared with other Mailroom processes (docs/scaling.md). */
+  store?: string;
+  /** PostgreSQL connections in this process's pool (default 10). */
+  poolSize?: number;
   /** Defaults to the system clock; tests pass a ManualClock, the server a ScaledClock. */
   clock?: Clock;
   /** Region used for in-process calls' ARNs (requests over HTTP take theirs from the signature). */
@@ -60,17 +64,29 @@ export interface Mailroom extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/**
+ * How often (clock time) a process on a shared store looks for work other processes made, when no wake-up came:
+ * wake-ups are the fast path, this the guarantee.
+ */
+const SHARED_STORE_POLL_MS = 1_000;
+
 export async function createMailroom(options: MailroomOptions): Promise<Mailroom> {
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? pino({ level: 'silent' });
   const region = options.region ?? DEFAULT_REGION;
-  const store = await openStore({ dataDir: options.dataDir, clock });
+  if (options.store === undefined && options.dataDir === undefined) throw new TypeError('createMailroom needs a dataDir or a store URL');
+  const store = await (options.store !== undefined ? openStore({ path: options.store, clock, poolSize: options.poolSize }) : openStore({ dataDir: options.dataDir!, clock }));
+  // Other processes record deliveries and send messages to a shared store too: their wake-ups reach this
+  // process's dispatcher and long polls, which also poll, since a wake-up can be lost.
+  const pollMs = store.onWake ? SHARED_STORE_POLL_MS : undefined;
   const router = new Router(store);
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock, logger, metrics });
+  const sqs = new Sqs({ store, clock, logger, metrics, pollMs });
   const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
+  // Other processes sharing the store (PostgreSQL) announce new deliveries and messages; polling stays the truth.
+  const unsubscribe = [store.onWake?.('deliveries', () => delivery?.dispatcher.wake()), store.onWake?.('queues', (queue) => sqs.wakeReceivers(queue))];
   let functions: FunctionRegistry;
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
@@ -78,7 +94,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), functionsBaseDir: options.functionsBaseDir });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), functionsBaseDir: options.functionsBaseDir, pollMs });
   if (options.deliver !== false) delivery.start();
   queueGauges.start();
   // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
@@ -91,6 +107,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const close = () =>
     (closing ??= (async () => {
       // Long polls answer first, so none is left waiting on a closed store; move tasks give their leases back.
+      for (const stop of unsubscribe) stop?.();
       await sqs.stop();
       await cloudWatch.evaluator.stop();
       await delivery.stop();

@@ -47,3 +47,30 @@ describe('resolveConfig functions', () => {
     refused({ function: [] }, /unknown settings: function \(known: .*functions\)/);
   });
 });
+
+describe('resolveConfig store', () => {
+  const dir = tempDataDir('mailroom-config-');
+  after(() => removeDir(dir));
+  const url = 'postgres://mailroom:secret@db.internal:5432/mailroom';
+
+  it('uses the data dir, with a pool of 10 for when PostgreSQL is used, unless told otherwise', () => {
+    const config = resolveConfig({}, {});
+    assert.equal(config.store, undefined);
+    assert.equal(config.poolSize, 10);
+  });
+
+  it('takes a postgres:// URL from the flag, MAILROOM_DATABASE_URL or the file, in that order', () => {
+    const path = join(dir, 'mailroom.json');
+    writeFileSync(path, JSON.stringify({ store: `${url}?from=file`, poolSize: 4 }));
+    assert.equal(resolveConfig({}, {}, path).store, `${url}?from=file`);
+    assert.equal(resolveConfig({}, {}, path).poolSize, 4);
+    assert.equal(resolveConfig({}, { MAILROOM_DATABASE_URL: `${url}?from=env`, MAILROOM_POOL_SIZE: '20' }, path).store, `${url}?from=env`);
+    assert.equal(resolveConfig({}, { MAILROOM_POOL_SIZE: '20' }, path).poolSize, 20);
+    assert.equal(resolveConfig({ store: url }, { MAILROOM_DATABASE_URL: `${url}?from=env` }, path).store, url);
+  });
+
+  it('refuses a store that is not a PostgreSQL URL, and a bad pool size', () => {
+    assert.throws(() => resolveConfig({ store: './mailroom.db' }, {}), (err: Error) => err instanceof ConfigError && /store must be a postgres:\/\/ URL/.test(err.message));
+    assert.throws(() => resolveConfig({ poolSize: '0' }, {}), (err: Error) => err instanceof ConfigError && /pool size must be an integer from 1 to 1000, got '0'/.test(err.message));
+  });
+});

@@ -39,6 +39,8 @@ export interface DeliveryEngineOptions {
   /** Where relative function handler paths start. */
   functionsBaseDir?: string;
   concurrencyPerTarget?: number;
+  /** See DispatcherOptions.pollMs. */
+  pollMs?: number;
 }
 
 export interface DeliveryEngine {
@@ -85,6 +87,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     limiter: new TargetLimiter(o.clock, o.concurrencyPerTarget ?? 32),
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     messagesSent: o.messagesSent,
+    pollMs: o.pollMs,
     handlers: {
       target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters, metrics: o.metrics }),
       function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations, forward, metrics: o.metrics }),

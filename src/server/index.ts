@@ -15,6 +15,10 @@ export interface ServeOptions {
   host: string;
   port: number;
   dataDir: string;
+  /** A postgres:// URL: the shared PostgreSQL store instead of the embedded one in dataDir. */
+  store?: string;
+  /** PostgreSQL connections per process. */
+  poolSize?: number;
   /** Simulated seconds per real second; 1 is real time. */
   timeScale: number;
   logger: Logger;
@@ -35,7 +39,7 @@ export interface MailroomServer extends AsyncDisposable {
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
-  const mailroom = await createMailroom({ dataDir: options.dataDir, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
+  const mailroom = await createMailroom({ dataDir: options.dataDir, store: options.store, poolSize: options.poolSize, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
   // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
   // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice.
   const adapters = [

@@ -36,6 +36,12 @@ export interface StoreStats {
   commits: number;
 }
 
+/**
+ * What a wake-up is about: `deliveries` were recorded (or fell due again by a release), or messages were sent to a
+ * queue (`queues`, with the queue's name as the detail).
+ */
+export type WakeChannel = 'deliveries' | 'queues';
+
 export type DeleteRuleResult = 'deleted' | 'not-found' | 'has-targets';
 export type PutTargetsResult = 'ok' | 'rule-not-found' | 'limit-exceeded';
 
@@ -96,6 +102,13 @@ export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, Func
   countEvents(): Promise<number>;
 
   stats(): StoreStats;
+
+  /**
+   * Present on backends that several processes share (PostgreSQL): calls `fn` whenever any process, this one
+   * included, commits deliveries or queue messages, so a dispatcher or a long poll can look at once. A latency hint
+   * only — a wake-up can be lost (a dropped connection) — so a subscriber still polls. Returns the unsubscribe.
+   */
+  onWake?(channel: WakeChannel, fn: (detail: string) => void): () => void;
 
   close(): Promise<void>;
 }

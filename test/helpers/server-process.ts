@@ -25,10 +25,11 @@ export function tempDataDir(prefix = 'mailroom-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startServerProcess(options: { dataDir?: string; timeScale?: number; port?: number; config?: string; deliver?: boolean } = {}): Promise<ServerProcess> {
+export async function startServerProcess(options: { dataDir?: string; store?: string; timeScale?: number; port?: number; config?: string; deliver?: boolean } = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
   if (options.deliver === false) args.push('--no-deliver');
+  if (options.store) args.push('--store', options.store);
   if (options.timeScale) args.push('--time-scale', String(options.timeScale));
   if (options.config) args.push('--config', options.config);
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

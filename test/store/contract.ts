@@ -20,6 +20,7 @@ import { queueContract } from './queue-contract.js';
 import { moveTaskContract } from './move-task-contract.js';
 import { redriveContract } from './redrive-contract.js';
 import { alarmContract } from './alarm-contract.js';
+import { deliveryContract } from './delivery-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -472,6 +473,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('alarms and metrics', () => {
       alarmContract(test, () => store);
+    });
+
+    describe('delivery engine, metrics and functions', () => {
+      deliveryContract(test, () => store);
     });
 
     describe('lifecycle', () => {

@@ -1,13 +1,11 @@
 /**
  * SQS messages at rest: append (also inside the delivery engine's own transaction, via prepareMessageInsert),
  * the atomic receive, receipt-handle operations, purge, counts and the expiry sweep.
- *
- * A receipt handle is base64 of "<seq>:<nonce>", the nonce being the one the receive wrote on the row: the
- * row's current nonce tells a handle that still owns the message from one that a later receive superseded.
+ * Receipt handles are receipt-handles.ts's.
  */
-import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { HandleResult, MessageAttribute, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import { decodeHandle, encodeHandle, receiptNonce } from '../receipt-handles.js';
 
 interface MessageRow {
   seq: number;
@@ -47,15 +45,6 @@ export function prepareMessageInsert(db: Database.Database): (message: NewQueueM
       visibleAt: m.visibleAt,
       expiresAt: m.expiresAt,
     }).changes > 0;
-}
-
-function encodeHandle(seq: number, nonce: string): string {
-  return Buffer.from(`${seq}:${nonce}`, 'utf8').toString('base64');
-}
-
-function decodeHandle(handle: string): { seq: number; nonce: string } | undefined {
-  const m = /^(\d{1,15}):([A-Za-z0-9_-]{16})$/.exec(Buffer.from(handle, 'base64').toString('utf8'));
-  return m ? { seq: Number(m[1]), nonce: m[2]! } : undefined;
 }
 
 /** Thrown inside a send transaction to roll it back when the queue is missing. */
@@ -172,7 +161,7 @@ export class QueueMessages {
           const expiresAt = row.sent_at + deadLetterRetentionMs;
           this.#moveToDeadLetter.run({ seq: row.seq, queue: r.redrive.deadLetterQueue, now: r.now, expiresAt, sourceArn: r.redrive.sourceArn });
         } else {
-          const nonce = randomBytes(12).toString('base64url');
+          const nonce = receiptNonce();
           this.#claim.run({ seq: row.seq, visibleAt: r.now + r.visibilityTimeoutMs, now: r.now, nonce });
           received.push(toReceived(row, encodeHandle(row.seq, nonce), r.now));
         }

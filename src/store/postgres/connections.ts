@@ -1,0 +1,76 @@
+/** Connections and API destinations: created once, read, listed, deleted (with their tags). */
+import type pg from 'pg';
+import type { ApiDestinationRecord, ConnectionRecord, Page, PageRequest } from '../records.js';
+import { toPage } from '../paging.js';
+import { compact, pageClause, pageValues, transaction } from './database.js';
+import { authParameters } from './payloads.js';
+
+const CONNECTION_COLUMNS = `name, arn, description, authorization_type AS "authorizationType", state, auth_parameters AS "authParameters",
+  created_at AS "createdAt", last_modified_at AS "lastModifiedAt", last_authorized_at AS "lastAuthorizedAt"`;
+
+function toConnection(row: Record<string, unknown>): ConnectionRecord {
+  const connection = compact<ConnectionRecord & { authParameters: unknown }>(row);
+  connection.authParameters = authParameters.read(row.authParameters as Buffer);
+  return connection;
+}
+
+const API_DESTINATION_COLUMNS = `name, arn, description, connection_arn AS "connectionArn", endpoint, http_method AS "httpMethod",
+  invocation_rate_limit_per_second AS "invocationRateLimitPerSecond", state, created_at AS "createdAt", last_modified_at AS "lastModifiedAt"`;
+
+/** Reads, lists and deletes (with the tags of its ARN) a name-keyed table. */
+class NamedTable<T extends { name: string }> {
+  constructor(
+    protected readonly pool: pg.Pool,
+    private readonly table: string,
+    private readonly columns: string,
+    private readonly toRecord: (row: Record<string, unknown>) => T,
+  ) {}
+
+  async get(name: string): Promise<T | undefined> {
+    const { rows } = await this.pool.query(`SELECT ${this.columns} FROM ${this.table} WHERE name = $1`, [name]);
+    return rows[0] && this.toRecord(rows[0]);
+  }
+
+  async list(page: PageRequest): Promise<Page<T>> {
+    const { rows } = await this.pool.query(`SELECT ${this.columns} FROM ${this.table} WHERE ${pageClause('name', 1)}`, pageValues(page));
+    return toPage(rows.map(this.toRecord), page, (r) => r.name);
+  }
+
+  delete(name: string): Promise<boolean> {
+    return transaction(this.pool, async (client) => {
+      await client.query(`DELETE FROM tags WHERE arn IN (SELECT arn FROM ${this.table} WHERE name = $1)`, [name]);
+      return (await client.query(`DELETE FROM ${this.table} WHERE name = $1`, [name])).rowCount === 1;
+    });
+  }
+}
+
+export class Connections extends NamedTable<ConnectionRecord> {
+  constructor(pool: pg.Pool) {
+    super(pool, 'connections', CONNECTION_COLUMNS, toConnection);
+  }
+
+  async create(c: ConnectionRecord): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO connections (name, arn, description, authorization_type, state, auth_parameters, created_at, last_modified_at, last_authorized_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO NOTHING`,
+      [c.name, c.arn, c.description ?? null, c.authorizationType, c.state, authParameters.write(c.authParameters), c.createdAt, c.lastModifiedAt, c.lastAuthorizedAt ?? null],
+    );
+    return result.rowCount === 1;
+  }
+}
+
+export class ApiDestinations extends NamedTable<ApiDestinationRecord> {
+  constructor(pool: pg.Pool) {
+    super(pool, 'api_destinations', API_DESTINATION_COLUMNS, (row) => compact<ApiDestinationRecord>(row));
+  }
+
+  async create(d: ApiDestinationRecord): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO api_destinations (name, arn, description, connection_arn, endpoint, http_method, invocation_rate_limit_per_second, state,
+                                     created_at, last_modified_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (name) DO NOTHING`,
+      [d.name, d.arn, d.description ?? null, d.connectionArn, d.endpoint, d.httpMethod, d.invocationRateLimitPerSecond ?? null, d.state, d.createdAt, d.lastModifiedAt],
+    );
+    return result.rowCount === 1;
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * The scale-out store: PostgreSQL, shared by any number of Mailroom processes.
+ *
+ * - One connection pool. Every method is a statement (or a short transaction) on it; the hot paths — ingest,
+ *   claims, settlements, receives, sends — are single statements in autocommit, one round trip each.
+ * - `ingest` and `settle` go through group commit as on SQLite: calls made at the same time share one statement,
+ *   so the per-event cost is a fraction of a round trip.
+ * - Work is claimed across processes without blocking: deliveries and queue messages are locked FOR UPDATE SKIP
+ *   LOCKED, and leases are due times (deliveries.ts, queue-messages.ts).
+ * - Wake-ups cross processes with LISTEN/NOTIFY (`onWake`), a latency hint beside polling (wake-ups.ts).
+ * - Migrations run under an advisory lock, so processes starting together migrate once (migrate.ts).
+ */
+import type pg from 'pg';
+import type { Clock } from '../../clock.js';
+import type {
+  ApiDestinationRecord,
+  BusRecord,
+  ConnectionRecord,
+  DeliveryRecord,
+  DeliveryStatus,
+  EventRecord,
+  Page,
+  PageRequest,
+  RuleRecord,
+  TargetRecord,
+} from '../records.js';
+import type { DeleteRuleResult, IngestEntry, PutTargetsResult, Store, StoreStats, WakeChannel } from '../store.js';
+import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
+import type { HandleResult, NewQueueMessage, QueueCounts, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import type { MetricDatum, MetricQuery } from '../metrics.js';
+import { GroupCommit, GroupedCalls } from '../group-commit.js';
+import { IdGenerator } from '../ids.js';
+import { Buses } from './buses.js';
+import { ApiDestinations, Connections } from './connections.js';
+import { createPool } from './database.js';
+import { Deliveries, type ClaimRequest } from './deliveries.js';
+import { Events } from './events.js';
+import { Functions } from './functions.js';
+import { IngestTransaction } from './ingest-transaction.js';
+import { Metrics } from './metrics.js';
+import { migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations.js';
+import { QueueMessages } from './queue-messages.js';
+import { Queues } from './queues.js';
+import { Rules } from './rules.js';
+import { Tags } from './tags.js';
+import { Targets } from './targets.js';
+import { WakeUps } from './wake-ups.js';
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool (default 10); the LISTEN connection comes on top. */
+  poolSize?: number;
+}
+
+export const DEFAULT_POOL_SIZE = 10;
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  readonly #pool: pg.Pool;
+  readonly #clock: Clock;
+  readonly #buses: Buses;
+  readonly #rules: Rules;
+  readonly #targets: Targets;
+  readonly #connections: Connections;
+  readonly #apiDestinations: ApiDestinations;
+  readonly #tags: Tags;
+  readonly #events: Events;
+  readonly #ingest: GroupCommit<IngestEntry[]>;
+  readonly #deliveries: Deliveries;
+  readonly #settle: GroupedCalls<DeliveryOutcome, SettleResult>;
+  readonly #metrics: Metrics;
+  readonly #functions: Functions;
+  readonly #queues: Queues;
+  readonly #messages: QueueMessages;
+  readonly #wakeUps: WakeUps;
+  #closing: Promise<void> | undefined;
+
+  /** Connects to the database at `url` (a postgres:// URL) and migrates it. */
+  static async open(url: string, clock: Clock, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const pool = createPool(url, options.poolSize ?? DEFAULT_POOL_SIZE);
+    try {
+      await migrate(pool, MIGRATIONS, clock.now());
+      return new PostgresStore(pool, url, clock);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+  }
+
+  private constructor(pool: pg.Pool, url: string, clock: Clock) {
+    this.#pool = pool;
+    this.#clock = clock;
+    this.#buses = new Buses(pool);
+    this.#rules = new Rules(pool);
+    this.#targets = new Targets(pool);
+    this.#connections = new Connections(pool);
+    this.#apiDestinations = new ApiDestinations(pool);
+    this.#tags = new Tags(pool);
+    this.#events = new Events(pool);
+    // One id generator for ingest and follow-ups alike, so this process's delivery ids strictly increase.
+    const ids = new IdGenerator();
+    const ingest = new IngestTransaction(pool, ids);
+    this.#ingest = new GroupCommit((callers) => ingest.write(callers, this.#clock.now()));
+    this.#deliveries = new Deliveries(pool, ids);
+    this.#settle = new GroupedCalls((outcomes) => this.#deliveries.settle(outcomes, this.#clock.now()));
+    this.#metrics = new Metrics(pool);
+    this.#functions = new Functions(pool);
+    this.#queues = new Queues(pool);
+    this.#messages = new QueueMessages(pool);
+    this.#wakeUps = new WakeUps(url, clock);
+  }
+
+  createBus(bus: BusRecord): Promise<boolean> {
+    return this.#buses.create(bus);
+  }
+  getBus(name: string): Promise<BusRecord | undefined> {
+    return this.#buses.get(name);
+  }
+  listBuses(page: PageRequest): Promise<Page<BusRecord>> {
+    return this.#buses.list(page);
+  }
+  deleteBus(name: string): Promise<boolean> {
+    return this.#buses.delete(name);
+  }
+
+  putRule(rule: RuleRecord): Promise<boolean> {
+    return this.#rules.put(rule);
+  }
+  getRule(bus: string, name: string): Promise<RuleRecord | undefined> {
+    return this.#rules.get(bus, name);
+  }
+  listRules(bus: string, page: PageRequest): Promise<Page<RuleRecord>> {
+    return this.#rules.list(bus, page);
+  }
+  allRules(bus: string): Promise<RuleRecord[]> {
+    return this.#rules.all(bus);
+  }
+  deleteRule(bus: string, name: string, force: boolean): Promise<DeleteRuleResult> {
+    return this.#rules.delete(bus, name, force);
+  }
+
+  putTargets(bus: string, rule: string, targets: TargetRecord[], maxPerRule: number): Promise<PutTargetsResult> {
+    return this.#targets.put(bus, rule, targets, maxPerRule);
+  }
+  removeTargets(bus: string, rule: string, ids: string[]): Promise<string[]> {
+    return this.#targets.remove(bus, rule, ids);
+  }
+  listTargets(bus: string, rule: string): Promise<TargetRecord[]> {
+    return this.#targets.list(bus, rule);
+  }
+  allTargets(bus: string): Promise<TargetRecord[]> {
+    return this.#targets.all(bus);
+  }
+  ruleNamesByTarget(bus: string, targetArn: string, page: PageRequest): Promise<Page<string>> {
+    return this.#targets.ruleNamesByTarget(bus, targetArn, page);
+  }
+
+  createConnection(connection: ConnectionRecord): Promise<boolean> {
+    return this.#connections.create(connection);
+  }
+  getConnection(name: string): Promise<ConnectionRecord | undefined> {
+    return this.#connections.get(name);
+  }
+  listConnections(page: PageRequest): Promise<Page<ConnectionRecord>> {
+    return this.#connections.list(page);
+  }
+  deleteConnection(name: string): Promise<boolean> {
+    return this.#connections.delete(name);
+  }
+  createApiDestination(destination: ApiDestinationRecord): Promise<boolean> {
+    return this.#apiDestinations.create(destination);
+  }
+  getApiDestination(name: string): Promise<ApiDestinationRecord | undefined> {
+    return this.#apiDestinations.get(name);
+  }
+  listApiDestinations(page: PageRequest): Promise<Page<ApiDestinationRecord>> {
+    return this.#apiDestinations.list(page);
+  }
+  deleteApiDestination(name: string): Promise<boolean> {
+    return this.#apiDestinations.delete(name);
+  }
+
+  tagResource(arn: string, tags: Record<string, string>): Promise<void> {
+    return this.#tags.tag(arn, tags);
+  }
+  untagResource(arn: string, keys: string[]): Promise<void> {
+    return this.#tags.untag(arn, keys);
+  }
+  listTags(arn: string): Promise<Record<string, string>> {
+    return this.#tags.list(arn);
+  }
+
+  ingest(entries: IngestEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return this.#ingest.submit(entries);
+  }
+  getEvent(id: string): Promise<EventRecord | undefined> {
+    return this.#events.get(id);
+  }
+  listDeliveries(filter: { eventId?: string; status?: DeliveryStatus; limit: number }): Promise<DeliveryRecord[]> {
+    return this.#events.listDeliveries(filter);
+  }
+  countDeliveries(status?: DeliveryStatus): Promise<number> {
+    return this.#events.countDeliveries(status);
+  }
+  countEvents(): Promise<number> {
+    return this.#events.count();
+  }
+
+  // Delivery engine.
+  claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    return this.#deliveries.claim(request);
+  }
+  nextDueAt(): Promise<number | undefined> {
+    return this.#deliveries.nextDueAt();
+  }
+  settle(outcomes: DeliveryOutcome[]): Promise<SettleResult[]> {
+    return this.#settle.call(outcomes);
+  }
+  release(ids: readonly string[], owner: string, now: number): Promise<void> {
+    return this.#deliveries.release(ids, owner, now);
+  }
+  attemptHistory(deliveryId: string): Promise<AttemptRecord[]> {
+    return this.#deliveries.history(deliveryId);
+  }
+  listFallbackDeadLetters(limit: number): Promise<FallbackDeadLetter[]> {
+    return this.#deliveries.fallbacks(limit);
+  }
+
+  // Functions.
+  putFunction(name: string, spec: string, now: number): Promise<void> {
+    return this.#functions.put(name, spec, now);
+  }
+  deleteFunction(name: string): Promise<boolean> {
+    return this.#functions.delete(name);
+  }
+  allFunctions(): Promise<Record<string, string>> {
+    return this.#functions.all();
+  }
+
+  // Metrics.
+  recordMetrics(data: MetricDatum[]): Promise<void> {
+    return this.#metrics.record(data);
+  }
+  queryMetrics(query: MetricQuery): Promise<MetricDatum[]> {
+    return this.#metrics.query(query);
+  }
+
+  // SQS queues.
+  createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean> {
+    return this.#queues.create(queue, tags);
+  }
+  getQueue(name: string): Promise<QueueRecord | undefined> {
+    return this.#queues.get(name);
+  }
+  listQueues(page: PageRequest): Promise<Page<QueueRecord>> {
+    return this.#queues.list(page);
+  }
+  setQueueAttributes(name: string, attributes: Record<string, string>, lastModifiedAt: number): Promise<boolean> {
+    return this.#queues.setAttributes(name, attributes, lastModifiedAt);
+  }
+  deleteQueue(name: string): Promise<boolean> {
+    return this.#queues.delete(name);
+  }
+  deadLetterSourceQueues(deadLetterArn: string, page: PageRequest): Promise<Page<string>> {
+    return this.#queues.deadLetterSources(deadLetterArn, page);
+  }
+  sendMessages(messages: NewQueueMessage[]): Promise<boolean> {
+    return this.#messages.send(messages);
+  }
+  receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]> {
+    return this.#messages.receive(request);
+  }
+  nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
+    return this.#messages.nextVisibleAt(queue, now);
+  }
+  deleteMessage(queue: string, receiptHandle: string): Promise<HandleResult> {
+    return this.#messages.delete(queue, receiptHandle);
+  }
+  changeMessageVisibility(queue: string, receiptHandle: string, visibleAt: number): Promise<HandleResult> {
+    return this.#messages.changeVisibility(queue, receiptHandle, visibleAt);
+  }
+  purgeQueue(queue: string, now: number): Promise<boolean> {
+    return this.#messages.purge(queue, now);
+  }
+  queueCounts(queue: string, now: number): Promise<QueueCounts> {
+    return this.#messages.counts(queue, now);
+  }
+  deleteExpiredMessages(now: number): Promise<number> {
+    return this.#messages.deleteExpired(now);
+  }
+  tagQueue(queue: string, tags: Record<string, string>): Promise<boolean> {
+    return this.#queues.tag(queue, tags);
+  }
+  untagQueue(queue: string, keys: string[]): Promise<boolean> {
+    return this.#queues.untag(queue, keys);
+  }
+  listQueueTags(queue: string): Promise<Record<string, string>> {
+    return this.#queues.tags(queue);
+  }
+
+  onWake(channel: WakeChannel, fn: (detail: string) => void): () => void {
+    return this.#wakeUps.subscribe(channel, fn);
+  }
+
+  /** Resolves once wake-ups are being listened for (for tests: a notification sent afterwards reaches `onWake`). */
+  wakeUpsReady(): Promise<void> {
+    return this.#wakeUps.ready();
+  }
+
+  stats(): StoreStats {
+    return { commits: this.#ingest.commits };
+  }
+
+  /** Commits what is queued, stops listening, then closes the pool. Calling it again returns the same promise. */
+  close(): Promise<void> {
+    this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close()])
+      .then(() => this.#wakeUps.close())
+      .then(() => this.#pool.end());
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Mailroom on PostgreSQL end to end, split as a scaled-out deployment would be: two `mailroom serve --store
+ * postgres://...` processes on one database (started together, so they also migrate it together), one accepting
+ * only (`--no-deliver`), the other delivering. @aws-sdk/client-eventbridge puts events through the first; the
+ * second delivers them to a local HTTP API, and dead-letters a rejected one into an SQS queue that a long poll on
+ * the first is already waiting on.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateApiDestinationCommand, CreateConnectionCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startSink, type HttpSink } from '../helpers/http-sink.js';
+import { testDatabase } from '../helpers/postgres.js';
+import { removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { untilRequests, within } from './delivery-helpers.js';
+
+const REGION = 'us-east-1';
+const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+const db = await testDatabase();
+
+describe('two server processes sharing PostgreSQL', () => {
+  let accepting: ServerProcess;
+  let delivering: ServerProcess;
+  let api: HttpSink;
+  let events: EventBridgeClient;
+  let sqs: SQSClient;
+
+  before(async () => {
+    // The third-party API: rejects the orders it is told to, takes the rest.
+    api = await startSink((req, res) => {
+      const rejected = (JSON.parse(req.body) as { behaviour?: string }).behaviour === 'reject';
+      res.statusCode = rejected ? 400 : 200;
+      res.end(rejected ? '{"error":"no"}' : '{"ok":true}');
+    });
+    const store = await db.freshSchema();
+    [accepting, delivering] = await Promise.all([startServerProcess({ store, deliver: false }), startServerProcess({ store })]);
+    events = new EventBridgeClient({ endpoint: accepting.url, region: REGION, credentials });
+    sqs = new SQSClient({ endpoint: accepting.url, region: REGION, credentials });
+  });
+  after(async () => {
+    events.destroy();
+    sqs.destroy();
+    await Promise.all([accepting.stop(), delivering.stop()]);
+    await api.close();
+    removeDir(accepting.dataDir);
+    removeDir(delivering.dataDir);
+  });
+
+  it('accepts PutEvents in one process and delivers from the other; a dead letter wakes a long poll in the first', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'orders-dlq' }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    const conn = await events.send(new CreateConnectionCommand({ Name: 'api', AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'k' } } }));
+    const dest = await events.send(new CreateApiDestinationCommand({ Name: 'orders-api', ConnectionArn: conn.ConnectionArn, InvocationEndpoint: `${api.url}/orders`, HttpMethod: 'POST' }));
+    await events.send(new PutRuleCommand({ Name: 'orders', EventPattern: JSON.stringify({ source: ['shop'] }) }));
+    const put = await events.send(new PutTargetsCommand({ Rule: 'orders', Targets: [{ Id: 'api', Arn: dest.ApiDestinationArn, InputPath: '$.detail', DeadLetterConfig: { Arn: Attributes!.QueueArn } }] }));
+    assert.equal(put.FailedEntryCount, 0);
+
+    const orders = Array.from({ length: 20 }, (_, i) => `order-${i}`);
+    const out = await events.send(new PutEventsCommand({ Entries: orders.slice(0, 10).map((order) => ({ Source: 'shop', DetailType: 'Order', Detail: JSON.stringify({ order }) })) }));
+    assert.equal(out.FailedEntryCount, 0);
+    await events.send(new PutEventsCommand({ Entries: orders.slice(10).map((order) => ({ Source: 'shop', DetailType: 'Order', Detail: JSON.stringify({ order }) })) }));
+    const delivered = () => new Set(api.requests.map((r) => (JSON.parse(r.body) as { order: string }).order));
+    await untilRequests(api, () => orders.every((o) => delivered().has(o)), 30_000, () => `delivered ${delivered().size} of ${orders.length}`);
+    assert.equal(api.requests.length, orders.length, 'each event delivered once');
+    assert.equal(api.requests[0]!.headers['x-api-key'], 'k');
+
+    // The long poll waits in the accepting process; the dead letter is written by the delivering one.
+    const polled = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20, MessageAttributeNames: ['All'] }));
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 'shop', DetailType: 'Order', Detail: JSON.stringify({ order: 'bad', behaviour: 'reject' }) }] }));
+    const { Messages } = await within(polled, 25_000, 'the dead letter to reach the long poll');
+    assert.equal(Messages?.length, 1);
+    assert.equal((JSON.parse(Messages![0]!.Body!) as { detail: { order: string } }).detail.order, 'bad');
+    assert.equal(Messages![0]!.MessageAttributes?.ERROR_CODE?.StringValue, 'ERROR_FROM_TARGET');
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * The store contract on PostgreSQL (an embedded server, or MAILROOM_TEST_DATABASE_URL; a fresh schema per test),
+ * plus what only a shared database has: migrations under concurrent starts, claims and receives by several stores
+ * at once, and wake-ups across them.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import { ManualClock } from '../../src/clock.js';
+import { openStore } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { testDatabase } from '../helpers/postgres.js';
+import { storeContract } from './contract.js';
+
+const db = await testDatabase();
+
+storeContract('postgres', async () => openStore({ path: await db.storeSchema() }));
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('PostgreSQL store', () => {
+  it('records each migration in the ledger, stamped by the injected clock', async () => {
+    const url = await db.freshSchema();
+    const clock = new ManualClock(Date.UTC(2030, 5, 1));
+    const store = await openStore({ path: url, clock });
+    assert.equal(store.kind, 'postgres');
+    assert.equal((await store.getBus('default'))?.createdAt, clock.now());
+    await store.close();
+    clock.advance(1000);
+    await (await openStore({ path: url, clock })).close();
+    const ledger = await query(url, 'SELECT version, name, applied_at::int8 AS applied_at FROM schema_migrations ORDER BY version');
+    assert.deepEqual(
+      ledger,
+      MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: String(Date.UTC(2030, 5, 1)) })),
+    );
+  });
+
+  it('migrates once when several processes start on an empty database at the same time', async () => {
+    const url = await db.freshSchema();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openStore({ path: url })));
+    try {
+      const ledger = await query<{ version: number }>(url, 'SELECT version FROM schema_migrations ORDER BY version');
+      assert.deepEqual(ledger.map((r) => r.version), MIGRATIONS.map((m) => m.version));
+      assert.equal((await stores[3]!.listBuses({ limit: 10 })).items.length, 1);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('refuses a database whose schema is newer than it knows', async () => {
+    const url = await db.freshSchema();
+    await (await openStore({ path: url })).close();
+    const future = MIGRATIONS.length + 1;
+    await query(url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from-the-future', 0)", [future]);
+    await assert.rejects(openStore({ path: url }), {
+      name: 'SchemaTooNewError',
+      message: `database schema version ${future} is newer than this Mailroom (knows up to ${MIGRATIONS.length}); upgrade Mailroom`,
+    });
+  });
+
+  it('stores payloads as bytea, byte for byte', async () => {
+    const url = await db.storeSchema();
+    await using store = await openStore({ path: url });
+    const payload = JSON.stringify({ note: 'grüße 🎉', quote: '"\\' });
+    await store.ingest([{ event: { id: 'e1', bus: 'default', receivedAt: 1, payload }, deliveries: [] }]);
+    const [row] = await query<{ payload: Buffer }>(url, "SELECT payload FROM events WHERE id = 'e1'");
+    assert.deepEqual(row!.payload, Buffer.from(payload, 'utf8'));
+  });
+});
+
+// The PostgreSQL-only behaviour that needs several stores on one database (the file's store schema, emptied).
+describe('PostgreSQL store shared by several processes', () => {
+  it('claims due deliveries concurrently without handing one out twice', async () => {
+    const url = await db.storeSchema();
+    const stores = await Promise.all(Array.from({ length: 3 }, () => PostgresStore.open(url, new ManualClock())));
+    try {
+      const now = Date.UTC(2026, 0, 1);
+      const entries = Array.from({ length: 300 }, (_, i) => ({
+        event: { id: `e${i}`, bus: 'default', receivedAt: now, payload: '{}' },
+        deliveries: [{ ruleName: 'r', ruleArn: 'arn:r', targetId: 't', targetArn: `arn:t${i % 7}`, dueAt: now }],
+      }));
+      await stores[0]!.ingest(entries);
+      // Each store claims in small batches, all at once, until nothing is left.
+      const claimAll = async (store: PostgresStore, owner: string) => {
+        const ids: string[] = [];
+        for (;;) {
+          const claimed = await store.claimDue({ now, owner, leaseUntil: now + 60_000, limit: 7, skipTargets: [] });
+          if (claimed.length === 0) return ids;
+          ids.push(...claimed.map((c) => c.id));
+        }
+      };
+      const sets = await Promise.all(stores.map((s, i) => claimAll(s, `owner-${i}`)));
+      const all = sets.flat();
+      assert.equal(all.length, 300, 'every delivery claimed');
+      assert.equal(new Set(all).size, 300, 'no delivery claimed twice');
+      assert.ok(sets.every((s) => s.length > 0), `every store got some work: ${sets.map((s) => s.length).join(', ')}`);
+      // A settle fenced on another owner's lease changes nothing.
+      const [theirs] = await stores[1]!.listDeliveries({ limit: 1 });
+      const stolen = await stores[0]!.settle([{ id: theirs!.id, owner: 'intruder', leaseUntil: now + 60_000, next: { status: 'done' }, attempts: 1 }]);
+      assert.deepEqual(stolen, [{ applied: false }]);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('never gives one queue message to two receivers within its visibility timeout', async () => {
+    const url = await db.storeSchema();
+    const stores = await Promise.all(Array.from({ length: 3 }, () => PostgresStore.open(url, new ManualClock())));
+    try {
+      const now = Date.UTC(2026, 0, 1);
+      await stores[0]!.createQueue({ name: 'q', arn: 'arn:aws:sqs:us-east-1:000000000000:q', attributes: { MessageRetentionPeriod: '345600' }, createdAt: now, lastModifiedAt: now }, {});
+      const messages = Array.from({ length: 200 }, (_, i) => ({
+        queue: 'q', messageId: `m${i}`, body: `b${i}`, attributes: {}, md5OfBody: 'x', sentAt: now, visibleAt: now, expiresAt: now + 86_400_000,
+      }));
+      assert.equal(await stores[0]!.sendMessages(messages), true);
+      const receiveAll = async (store: PostgresStore) => {
+        const ids: string[] = [];
+        for (;;) {
+          const got = await store.receiveMessages({ queue: 'q', now, max: 10, visibilityTimeoutMs: 30_000 });
+          if (got.length === 0) return ids;
+          ids.push(...got.map((m) => m.messageId));
+        }
+      };
+      // Two receivers per store, six at once.
+      const sets = await Promise.all([...stores, ...stores].map(receiveAll));
+      const all = sets.flat();
+      assert.equal(all.length, 200);
+      assert.equal(new Set(all).size, 200, 'no message received twice');
+      assert.deepEqual(await stores[2]!.queueCounts('q', now), { visible: 0, inFlight: 200, delayed: 0 });
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('wakes every store when deliveries are recorded or messages sent, in any of them', async () => {
+    const url = await db.storeSchema();
+    const [writer, listener] = await Promise.all([PostgresStore.open(url, new ManualClock()), PostgresStore.open(url, new ManualClock())]);
+    try {
+      const woke: string[] = [];
+      let wake: () => void = () => {};
+      const next = () => new Promise<void>((resolve) => (wake = resolve));
+      listener.onWake('deliveries', () => {
+        woke.push('deliveries');
+        wake();
+      });
+      listener.onWake('queues', (queue) => {
+        woke.push(`queue ${queue}`);
+        wake();
+      });
+      await listener.wakeUpsReady();
+      let woken = next();
+      await writer.ingest([{ event: { id: 'e1', bus: 'default', receivedAt: 0, payload: '{}' }, deliveries: [{ ruleName: 'r', ruleArn: 'arn:r', targetId: 't', targetArn: 'arn:t', dueAt: 0 }] }]);
+      await woken;
+      woken = next();
+      await writer.createQueue({ name: 'q', arn: 'arn:q', attributes: {}, createdAt: 0, lastModifiedAt: 0 }, {});
+      await writer.sendMessages([{ queue: 'q', messageId: 'm', body: 'b', attributes: {}, md5OfBody: 'x', sentAt: 0, visibleAt: 0, expiresAt: 1e12 }]);
+      await woken;
+      assert.deepEqual(woke, ['deliveries', 'queue q']);
+    } finally {
+      await Promise.all([writer.close(), listener.close()]);
+    }
+  });
+});
