@@ -3,15 +3,25 @@
  * postgres://...` processes on one database (started together, so they also migrate it together), one accepting
  * only (`--no-deliver`), the other delivering. @aws-sdk/client-eventbridge puts events through the first; the
  * second delivers them to a local HTTP API, and dead-letters a rejected one into an SQS queue that a long poll on
- * the first is already waiting on.
+ * the first is already waiting on. A message move task started through one runs in either, and its moved messages
+ * reach a long poll in the other.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateApiDestinationCommand, CreateConnectionCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { startSink, type HttpSink } from '../helpers/http-sink.js';
 import { testDatabase } from '../helpers/postgres.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 import { untilRequests, within } from './delivery-helpers.js';
 
 const REGION = 'us-east-1';
@@ -71,5 +81,30 @@ describe('two server processes sharing PostgreSQL', () => {
     assert.equal(Messages?.length, 1);
     assert.equal((JSON.parse(Messages![0]!.Body!) as { detail: { order: string } }).detail.order, 'bad');
     assert.equal(Messages![0]!.MessageAttributes?.ERROR_CODE?.StringValue, 'ERROR_FROM_TARGET');
+  });
+
+  it('runs a message move task started through one process; the moved message reaches a long poll in the other', async () => {
+    const other = new SQSClient({ endpoint: delivering.url, region: REGION, credentials });
+    try {
+      const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'moves-dlq' }));
+      const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({ QueueName: 'moves', Attributes: { VisibilityTimeout: '0', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) } }),
+      );
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'poison' }));
+      // Received once (visible again at once); the next receive, in the other process, moves it to the DLQ.
+      assert.equal((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.length, 1);
+      assert.equal((await other.send(new ReceiveMessageCommand({ QueueUrl }))).Messages, undefined);
+
+      const polled = other.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+      await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
+      const { Messages } = await within(polled, 25_000, 'the moved message to reach the long poll');
+      assert.equal(Messages?.[0]?.Body, 'poison');
+      const status = async () => (await other.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }))).Results?.[0];
+      await until(async () => (await status())?.Status === 'COMPLETED', 'the move task to complete');
+      assert.equal((await status())?.ApproximateNumberOfMessagesMoved, 1);
+    } finally {
+      other.destroy();
+    }
   });
 });

@@ -10,8 +10,12 @@ import { ManualClock } from '../../src/clock.js';
 import { openStore } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { distributionOf } from '../../src/store/metric-distribution.js';
 import { testDatabase } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
+import { alarmRecord } from './alarm-contract.js';
+import { task } from './move-task-contract.js';
+import { message, queueRecord } from './queue-contract.js';
 
 const db = await testDatabase();
 
@@ -77,12 +81,21 @@ describe('PostgreSQL store', () => {
   });
 });
 
+/** Runs `fn` with `n` stores open on the file's store schema (emptied), as `n` processes would be; closes them after. */
+async function withStores(n: number, fn: (stores: PostgresStore[]) => Promise<void>): Promise<void> {
+  const url = await db.storeSchema();
+  const stores = await Promise.all(Array.from({ length: n }, () => PostgresStore.open(url, new ManualClock())));
+  try {
+    await fn(stores);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+  }
+}
+
 // The PostgreSQL-only behaviour that needs several stores on one database (the file's store schema, emptied).
 describe('PostgreSQL store shared by several processes', () => {
   it('claims due deliveries concurrently without handing one out twice', async () => {
-    const url = await db.storeSchema();
-    const stores = await Promise.all(Array.from({ length: 3 }, () => PostgresStore.open(url, new ManualClock())));
-    try {
+    await withStores(3, async (stores) => {
       const now = Date.UTC(2026, 0, 1);
       const entries = Array.from({ length: 300 }, (_, i) => ({
         event: { id: `e${i}`, bus: 'default', receivedAt: now, payload: '{}' },
@@ -107,15 +120,11 @@ describe('PostgreSQL store shared by several processes', () => {
       const [theirs] = await stores[1]!.listDeliveries({ limit: 1 });
       const stolen = await stores[0]!.settle([{ id: theirs!.id, owner: 'intruder', leaseUntil: now + 60_000, next: { status: 'done' }, attempts: 1 }]);
       assert.deepEqual(stolen, [{ applied: false }]);
-    } finally {
-      await Promise.all(stores.map((s) => s.close()));
-    }
+    });
   });
 
   it('never gives one queue message to two receivers within its visibility timeout', async () => {
-    const url = await db.storeSchema();
-    const stores = await Promise.all(Array.from({ length: 3 }, () => PostgresStore.open(url, new ManualClock())));
-    try {
+    await withStores(3, async (stores) => {
       const now = Date.UTC(2026, 0, 1);
       await stores[0]!.createQueue({ name: 'q', arn: 'arn:aws:sqs:us-east-1:000000000000:q', attributes: { MessageRetentionPeriod: '345600' }, createdAt: now, lastModifiedAt: now }, {});
       const messages = Array.from({ length: 200 }, (_, i) => ({
@@ -136,15 +145,11 @@ describe('PostgreSQL store shared by several processes', () => {
       assert.equal(all.length, 200);
       assert.equal(new Set(all).size, 200, 'no message received twice');
       assert.deepEqual(await stores[2]!.queueCounts('q', now), { visible: 0, inFlight: 200, delayed: 0 });
-    } finally {
-      await Promise.all(stores.map((s) => s.close()));
-    }
+    });
   });
 
   it('wakes every store when deliveries are recorded or messages sent, in any of them', async () => {
-    const url = await db.storeSchema();
-    const [writer, listener] = await Promise.all([PostgresStore.open(url, new ManualClock()), PostgresStore.open(url, new ManualClock())]);
-    try {
+    await withStores(2, async ([writer, listener]) => {
       const woke: string[] = [];
       let wake: () => void = () => {};
       const next = () => new Promise<void>((resolve) => (wake = resolve));
@@ -165,8 +170,67 @@ describe('PostgreSQL store shared by several processes', () => {
       await writer.sendMessages([{ queue: 'q', messageId: 'm', body: 'b', attributes: {}, md5OfBody: 'x', sentAt: 0, visibleAt: 0, expiresAt: 1e12 }]);
       await woken;
       assert.deepEqual(woke, ['deliveries', 'queue q']);
-    } finally {
-      await Promise.all([writer.close(), listener.close()]);
+    });
+  });
+
+  it('lets one StartMessageMoveTask through when several race for the same source queue', async () => {
+    await withStores(3, async (stores) => {
+      const started = await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 3]!.createMoveTask(task(`t${i}`, 'dlq', { startedAt: i }))));
+      assert.equal(started.filter(Boolean).length, 1, `exactly one created: ${started.join(', ')}`);
+      assert.equal((await stores[0]!.listMoveTasks('dlq', 100)).length, 1);
+    });
+  });
+
+  it('gives each due alarm to exactly one evaluator when several claim at once', async () => {
+    await withStores(3, async (stores) => {
+      const now = Date.UTC(2026, 0, 1, 1);
+      for (let i = 0; i < 60; i++) await stores[0]!.putAlarm(alarmRecord(`a${String(i).padStart(2, '0')}`, { nextEvaluationAt: now - i }), []);
+      const claimAll = async (store: PostgresStore, owner: string) => {
+        const names: string[] = [];
+        for (;;) {
+          const claimed = await store.claimDueAlarms({ now, owner, leaseUntil: now + 60_000, limit: 4, horizon: now + 600_000 });
+          if (claimed.length === 0) return names;
+          names.push(...claimed.map((a) => a.name));
+        }
+      };
+      const sets = await Promise.all([...stores, ...stores].map((s, i) => claimAll(s, `owner-${i}`)));
+      const all = sets.flat();
+      assert.equal(all.length, 60, 'every due alarm claimed');
+      assert.equal(new Set(all).size, 60, 'no alarm claimed twice');
+    });
+  });
+
+  it('merges metric writes from several stores into the same buckets without losing a sample', async () => {
+    await withStores(3, async (stores) => {
+      const minute = Date.UTC(2026, 0, 1);
+      // Every write touches the same two buckets, in either order, so writers contend for both rows.
+      const writes = Array.from({ length: 30 }, (_, i) => {
+        const datum = (name: string) => ({ namespace: 'App', name, dimensions: {}, minute, unit: 'None', sum: i, count: 1, min: i, max: i });
+        return stores[i % 3]!.recordMetrics(i % 2 ? [datum('x'), datum('y')] : [datum('y'), datum('x')]);
+    });
+    await Promise.all(writes);
+    for (const name of ['x', 'y']) {
+      const [bucket] = await stores[0]!.queryMetrics({ namespace: 'App', name, dimensions: {}, from: minute, to: minute + 60_000 });
+      assert.equal(bucket?.count, 30);
+      assert.equal(bucket?.sum, (29 * 30) / 2);
+      assert.deepEqual(distributionOf(bucket!), Array.from({ length: 30 }, (_, i) => [i, 1]));
     }
+    });
+  });
+
+  it('redrives a dead letter once when two stores redrive it at the same time', async () => {
+    await withStores(2, async (stores) => {
+      await stores[0]!.createQueue(queueRecord('dlq'), {});
+      await stores[0]!.sendMessages([message('dlq', 'm1')]);
+      const [dead] = (await stores[0]!.peekMessages('dlq', 0, { limit: 1 })).items;
+      const item = {
+        deadLetter: { queue: 'dlq', ref: dead!.ref, messageId: 'm1' },
+        delivery: { kind: 'target' as const, eventId: 'e1', bus: 'default', ruleName: 'r', ruleArn: 'arn:r', targetId: 't', targetArn: 'arn:t', dueAt: 0 },
+        event: { id: 'e1', bus: 'default', payload: '{}' },
+      };
+      const results = (await Promise.all(stores.map((s) => s.redriveDeadLetters([item], 0)))).flat();
+      assert.equal(results.filter((r) => 'deliveryId' in r).length, 1, JSON.stringify(results));
+      assert.equal(await stores[1]!.countDeliveries(), 1);
+    });
   });
 });

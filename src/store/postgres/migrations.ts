@@ -9,6 +9,8 @@
  */
 
 import type { Migration } from '../schema-version.js';
+import { ALARMS_MIGRATION_SQL } from './schema-alarms.js';
+import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -238,4 +240,9 @@ CREATE TABLE queue_tags (
 );
 `,
   },
+  // PLACEHOLDER, as on SQLite: version 4 is the encryption keys' migration (the keys branch). When it lands, its
+  // PostgreSQL SQL replaces this entry (same number and name as SQLite's), before anything here has shipped.
+  { version: 4, name: 'reserved', sql: '' },
+  { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
+  { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
 ];

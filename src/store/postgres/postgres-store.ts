@@ -5,8 +5,9 @@
  *   claims, settlements, receives, sends — are single statements in autocommit, one round trip each.
  * - `ingest` and `settle` go through group commit as on SQLite: calls made at the same time share one statement,
  *   so the per-event cost is a fraction of a round trip.
- * - Work is claimed across processes without blocking: deliveries and queue messages are locked FOR UPDATE SKIP
- *   LOCKED, and leases are due times (deliveries.ts, queue-messages.ts).
+ * - Work is claimed across processes without blocking: deliveries, queue messages, move tasks and alarm
+ *   evaluations are locked FOR UPDATE SKIP LOCKED in the statement that leases them (deliveries.ts,
+ *   queue-messages.ts, move-tasks.ts, alarms.ts).
  * - Wake-ups cross processes with LISTEN/NOTIFY (`onWake`), a latency hint beside polling (wake-ups.ts).
  * - Migrations run under an advisory lock, so processes starting together migrate once (migrate.ts).
  */
@@ -26,10 +27,14 @@ import type {
 } from '../records.js';
 import type { DeleteRuleResult, IngestEntry, PutTargetsResult, Store, StoreStats, WakeChannel } from '../store.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
-import type { HandleResult, NewQueueMessage, QueueCounts, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
-import type { MetricDatum, MetricQuery } from '../metrics.js';
+import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import type { MetricDatum, MetricIdentity, MetricListQuery, MetricQuery } from '../metrics.js';
+import type { AlarmFilter, AlarmHistoryFilter, AlarmHistoryRecord, AlarmRecord, AlarmStateChange } from '../alarms.js';
+import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskLease, MoveTaskRecord } from '../move-tasks.js';
+import type { RedriveItem, RedriveResult, StoredMessage } from '../redrive.js';
 import { GroupCommit, GroupedCalls } from '../group-commit.js';
 import { IdGenerator } from '../ids.js';
+import { Alarms } from './alarms.js';
 import { Buses } from './buses.js';
 import { ApiDestinations, Connections } from './connections.js';
 import { createPool } from './database.js';
@@ -40,8 +45,10 @@ import { IngestTransaction } from './ingest-transaction.js';
 import { Metrics } from './metrics.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
+import { MoveTasks } from './move-tasks.js';
 import { QueueMessages } from './queue-messages.js';
 import { Queues } from './queues.js';
+import { Redrive } from './redrive.js';
 import { Rules } from './rules.js';
 import { Tags } from './tags.js';
 import { Targets } from './targets.js';
@@ -72,6 +79,9 @@ export class PostgresStore implements Store {
   readonly #functions: Functions;
   readonly #queues: Queues;
   readonly #messages: QueueMessages;
+  readonly #moveTasks: MoveTasks;
+  readonly #redrive: Redrive;
+  readonly #alarms: Alarms;
   readonly #wakeUps: WakeUps;
   #closing: Promise<void> | undefined;
 
@@ -107,6 +117,9 @@ export class PostgresStore implements Store {
     this.#functions = new Functions(pool);
     this.#queues = new Queues(pool);
     this.#messages = new QueueMessages(pool);
+    this.#moveTasks = new MoveTasks(pool);
+    this.#redrive = new Redrive(pool, ids);
+    this.#alarms = new Alarms(pool);
     this.#wakeUps = new WakeUps(url, clock);
   }
 
@@ -245,6 +258,47 @@ export class PostgresStore implements Store {
   queryMetrics(query: MetricQuery): Promise<MetricDatum[]> {
     return this.#metrics.query(query);
   }
+  listMetrics(query: MetricListQuery): Promise<{ items: MetricIdentity[]; after?: string }> {
+    return this.#metrics.list(query);
+  }
+
+  // CloudWatch alarms.
+  putAlarm(alarm: AlarmRecord, history: AlarmHistoryRecord[]): Promise<'created' | 'updated'> {
+    return this.#alarms.put(alarm, history);
+  }
+  getAlarm(name: string): Promise<AlarmRecord | undefined> {
+    return this.#alarms.get(name);
+  }
+  listAlarms(filter: AlarmFilter): Promise<AlarmRecord[]> {
+    return this.#alarms.list(filter);
+  }
+  countAlarms(): Promise<number> {
+    return this.#alarms.count();
+  }
+  deleteAlarms(names: string[], history: AlarmHistoryRecord[]): Promise<string[]> {
+    return this.#alarms.delete(names, history);
+  }
+  setAlarmActionsEnabled(names: string[], enabled: boolean, history: (alarm: AlarmRecord) => AlarmHistoryRecord[]): Promise<void> {
+    return this.#alarms.setActionsEnabled(names, enabled, history);
+  }
+  changeAlarmState(change: AlarmStateChange): Promise<AlarmRecord | undefined> {
+    return this.#alarms.changeState(change);
+  }
+  claimDueAlarms(request: { now: number; owner: string; leaseUntil: number; limit: number; horizon: number }): Promise<AlarmRecord[]> {
+    return this.#alarms.claim(request);
+  }
+  finishAlarmEvaluation(finish: { name: string; owner: string; nextEvaluationAt: number; change?: AlarmStateChange }): Promise<AlarmRecord | undefined> {
+    return this.#alarms.finish(finish);
+  }
+  nextAlarmEvaluationAt(): Promise<number | undefined> {
+    return this.#alarms.nextEvaluationAt();
+  }
+  addAlarmHistory(items: AlarmHistoryRecord[]): Promise<void> {
+    return this.#alarms.addHistory(items);
+  }
+  listAlarmHistory(filter: AlarmHistoryFilter): Promise<{ items: AlarmHistoryRecord[]; after?: string }> {
+    return this.#alarms.history(filter);
+  }
 
   // SQS queues.
   createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean> {
@@ -286,6 +340,9 @@ export class PostgresStore implements Store {
   queueCounts(queue: string, now: number): Promise<QueueCounts> {
     return this.#messages.counts(queue, now);
   }
+  queueGauges(now: number): Promise<QueueGauges[]> {
+    return this.#messages.gauges(now);
+  }
   deleteExpiredMessages(now: number): Promise<number> {
     return this.#messages.deleteExpired(now);
   }
@@ -297,6 +354,38 @@ export class PostgresStore implements Store {
   }
   listQueueTags(queue: string): Promise<Record<string, string>> {
     return this.#queues.tags(queue);
+  }
+
+  // SQS message move tasks and dead-letter redrive.
+  createMoveTask(task: MoveTaskRecord): Promise<boolean> {
+    return this.#moveTasks.create(task);
+  }
+  getMoveTask(handle: string): Promise<MoveTaskRecord | undefined> {
+    return this.#moveTasks.get(handle);
+  }
+  listMoveTasks(sourceQueue: string, limit: number): Promise<MoveTaskRecord[]> {
+    return this.#moveTasks.list(sourceQueue, limit);
+  }
+  cancelMoveTask(handle: string, now: number): Promise<CancelMoveTaskResult> {
+    return this.#moveTasks.cancel(handle, now);
+  }
+  claimMoveTasks(lease: MoveTaskLease, limit: number): Promise<{ tasks: MoveTaskRecord[]; nextLeaseEnd?: number }> {
+    return this.#moveTasks.claim(lease, limit);
+  }
+  moveMessages(request: MoveBatchRequest): Promise<MoveBatchResult> {
+    return this.#moveTasks.move(request);
+  }
+  releaseMoveTask(handle: string, owner: string): Promise<void> {
+    return this.#moveTasks.release(handle, owner);
+  }
+  peekMessages(queue: string, now: number, page: { after?: string; limit: number }): Promise<Page<StoredMessage>> {
+    return this.#redrive.peek(queue, now, page);
+  }
+  findMessage(queue: string, messageId: string, now: number): Promise<StoredMessage | undefined> {
+    return this.#redrive.find(queue, messageId, now);
+  }
+  redriveDeadLetters(redrives: RedriveItem[], now: number): Promise<RedriveResult[]> {
+    return this.#redrive.redrive(redrives, now);
   }
 
   onWake(channel: WakeChannel, fn: (detail: string) => void): () => void {

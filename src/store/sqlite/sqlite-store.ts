@@ -275,7 +275,7 @@ export class SqliteStore implements Store {
   async queryMetrics(query: MetricQuery): Promise<MetricDatum[]> {
     return this.#metrics.query(query);
   }
-  async listMetrics(query: MetricListQuery): Promise<{ items: MetricIdentity[]; after?: string }> {
+  listMetrics(query: MetricListQuery): Promise<{ items: MetricIdentity[]; after?: string }> {
     return this.#metrics.list(query);
   }
 
