@@ -10,6 +10,7 @@ const benches = [
   ['PutEvents ingest over HTTP', 'bench/ingest.ts'],
   ['store ingest (no HTTP)', 'bench/store-ingest.ts'],
   ['delivery', 'bench/delivery.ts'],
+  ['SNS publish', 'bench/sns-publish.ts'],
 ] as const;
 
 const root = fileURLToPath(new URL('..', import.meta.url));

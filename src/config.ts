@@ -1,10 +1,12 @@
 /**
  * Server configuration, resolved once: command-line flags over environment variables over a JSON config file over
  * defaults. The result is validated and frozen; an invalid value fails at start with the setting named.
- * Lambda-style functions can only come from the config file; their handler paths start at the file's directory.
+ * Lambda-style functions, the SMTP server for SNS email and the public URL can only come from the config file;
+ * function handler paths start at the file's directory.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { SmtpConfig } from './delivery/invokers/smtp.js';
 import { FunctionSpecError, parseHandler, resolveFunctionSpec, type FunctionSpec } from './functions/spec.js';
 import { isPostgresUrl } from './store/index.js';
 
@@ -22,10 +24,15 @@ export interface ResolvedConfig {
   readonly functions: readonly Readonly<FunctionSpec>[];
   /** Where relative handler paths start: the config file's directory, else the working directory. */
   readonly functionsBaseDir: string;
+  /** The SMTP server SNS email subscriptions are delivered through (docs/topics.md). */
+  readonly smtp?: Readonly<SmtpConfig>;
+  /** The URL SNS subscribers reach Mailroom at, when it is not the address it listens on. */
+  readonly publicUrl?: string;
 }
 
 /** The settings that a flag or an environment variable can give as well as the file. */
-type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir'>;
+type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir' | 'smtp' | 'publicUrl'>;
+type FileOnly = { functions?: unknown; smtp?: unknown; publicUrl?: unknown };
 
 export type ConfigInput = Partial<Record<Setting, string | number | undefined>>;
 
@@ -45,7 +52,7 @@ const ENV: Record<Setting, string> = {
 export class ConfigError extends Error {}
 
 export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, configFile?: string): ResolvedConfig {
-  const { functions: fileFunctions, ...file } = configFile ? readConfigFile(configFile) : {};
+  const { functions: fileFunctions, smtp: fileSmtp, publicUrl: filePublicUrl, ...file } = configFile ? readConfigFile(configFile) : {};
   const pick = (key: Setting) => flags[key] ?? env[ENV[key]] ?? file[key] ?? DEFAULTS[key];
   const port = Number(pick('port'));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer from 0 to 65535, got '${pick('port')}'`);
@@ -62,10 +69,12 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) throw new ConfigError(`pool size must be an integer from 1 to 1000, got '${pick('poolSize')}'`);
   const functionsBaseDir = configFile ? dirname(resolve(configFile)) : process.cwd();
   const functions = Object.freeze(resolveFunctions(fileFunctions, configFile ?? '', functionsBaseDir));
-  return Object.freeze({ host, port, dataDir, ...(store !== undefined && { store: String(store) }), poolSize, timeScale, logLevel, functions, functionsBaseDir });
+  const smtp = resolveSmtp(fileSmtp, configFile ?? '');
+  const publicUrl = resolvePublicUrl(filePublicUrl, configFile ?? '');
+  return Object.freeze({ host, port, dataDir, ...(store !== undefined && { store: String(store) }), poolSize, timeScale, logLevel, functions, functionsBaseDir, ...(smtp && { smtp }), ...(publicUrl && { publicUrl }) });
 }
 
-function readConfigFile(path: string): ConfigInput & { functions?: unknown } {
+function readConfigFile(path: string): ConfigInput & FileOnly {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -73,10 +82,35 @@ function readConfigFile(path: string): ConfigInput & { functions?: unknown } {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
-  const known = [...Object.keys(ENV), 'functions'];
+  const known = [...Object.keys(ENV), 'smtp', 'publicUrl', 'functions'];
   const unknown = Object.keys(parsed).filter((k) => !known.includes(k));
   if (unknown.length) throw new ConfigError(`config file ${path} has unknown settings: ${unknown.join(', ')} (known: ${known.join(', ')})`);
-  return parsed as ConfigInput & { functions?: unknown };
+  return parsed as ConfigInput & FileOnly;
+}
+
+/** `smtp`: {"host", "port", "from", "secure"?, "username"?, "password"?}; credentials only over TLS. */
+function resolveSmtp(value: unknown, path: string): Readonly<SmtpConfig> | undefined {
+  if (value === undefined) return undefined;
+  const where = `config file ${path}: smtp`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${where} must be an object like {"host": "localhost", "port": 25, "from": "mailroom@example.com"}`);
+  const { host, port, from, secure, username, password, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw new ConfigError(`${where} has unknown settings: ${unknown.join(', ')} (known: host, port, from, secure, username, password)`);
+  if (typeof host !== 'string' || host === '') throw new ConfigError(`${where}.host must be a host name`);
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`${where}.port must be an integer from 1 to 65535`);
+  if (typeof from !== 'string' || !/^[^\s@<>]+@[^\s@<>]+$/.test(from)) throw new ConfigError(`${where}.from must be an email address`);
+  if (secure !== undefined && typeof secure !== 'boolean') throw new ConfigError(`${where}.secure must be true or false`);
+  if ((username === undefined) !== (password === undefined) || (username !== undefined && (typeof username !== 'string' || typeof password !== 'string'))) {
+    throw new ConfigError(`${where}: username and password go together, as strings`);
+  }
+  if (username !== undefined && secure !== true) throw new ConfigError(`${where}: username and password need "secure": true (implicit TLS), so they never cross the network in the clear`);
+  return Object.freeze({ host, port, from, ...(secure !== undefined && { secure }), ...(username !== undefined && { username: username as string, password: password as string }) });
+}
+
+function resolvePublicUrl(value: unknown, path: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^https?:\/\//.test(value) || !URL.canParse(value)) throw new ConfigError(`config file ${path}: publicUrl must be an http:// or https:// URL, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** Validates the file's functions, naming the entry and the field that is wrong. */

@@ -47,7 +47,7 @@ export const ERROR_CATALOGUE = {
   QueueNameExists: { status: 400, fault: 'Sender', queryCode: 'QueueAlreadyExists', when: 'CreateQueue names an existing queue with different attribute values.' },
   InvalidAttributeName: { status: 400, fault: 'Sender', when: 'A queue attribute name is unknown, read-only, or FIFO-only (FIFO queues are not supported yet).' },
   InvalidAttributeValue: { status: 400, fault: 'Sender', when: 'A queue attribute value is out of range or malformed; for a Policy that is not a valid IAM policy, the message gives the reason.' },
-  InvalidParameterValue: { status: 400, fault: 'Sender', when: 'A request parameter is invalid: queue name, message size, message attribute, receive limits, ...; on the query protocol also a number or boolean that does not convert, or an unknown Version.' },
+  InvalidParameterValue: { status: 400, fault: 'Sender', when: 'A request parameter is invalid: queue name, message size, message attribute, receive limits, ...; on the query protocol also a number, boolean or timestamp that does not convert, or an unknown Version.' },
   MissingParameter: { status: 400, fault: 'Sender', when: 'A required request parameter is absent (on the query protocol also half of a map entry, or Version on an unsigned request).' },
   InvalidMessageContents: { status: 400, fault: 'Sender', when: 'The message body or an attribute holds characters SQS does not allow.' },
   ReceiptHandleIsInvalid: { status: 404, fault: 'Sender', when: 'The receipt handle is malformed, or a later receive of the message superseded it.' },
@@ -66,8 +66,21 @@ export const ERROR_CATALOGUE = {
   InvalidParameterCombinationException: { status: 400, fault: 'Sender', queryCode: 'InvalidParameterCombination', when: 'CloudWatch: parameters that exclude each other are given together, or a request asks for more than 1,440 datapoints.' },
   InvalidNextToken: { status: 400, fault: 'Sender', when: 'CloudWatch: the NextToken was not issued for this request.' },
   LimitExceededFault: { status: 400, fault: 'Sender', queryCode: 'LimitExceeded', when: 'CloudWatch: PutMetricAlarm would exceed the number of alarms Mailroom evaluates (10,000).' },
-  ResourceNotFound: { status: 404, fault: 'Sender', when: 'CloudWatch: SetAlarmState or DeleteAlarms names an alarm that does not exist.' },
+  // CloudWatch's and SNS's ResourceNotFound (a 404), unlike EventBridge's ResourceNotFoundException.
+  ResourceNotFound: { status: 404, fault: 'Sender', when: 'CloudWatch: SetAlarmState or DeleteAlarms names an alarm that does not exist; SNS: TagResource, UntagResource or ListTagsForResource names a topic that does not exist.' },
   InvalidFormatFault: { status: 400, fault: 'Sender', queryCode: 'InvalidFormat', when: 'CloudWatch: SetAlarmState\'s StateReasonData is not a JSON object.' },
+  // SNS (query protocol): keyed by the exception's name in SNS's model, queryCode is the code on the wire.
+  InvalidParameterException: { status: 400, fault: 'Sender', queryCode: 'InvalidParameter', when: 'An SNS request parameter is invalid: topic name or ARN, protocol, endpoint, attribute, message size, token, ...' },
+  // SNS's InvalidParameterValueException; keyed by its wire code, since CloudWatch's exception has the same name.
+  ParameterValueInvalid: { status: 400, fault: 'Sender', when: 'An SNS message attribute is invalid (name, data type or value).' },
+  NotFoundException: { status: 404, fault: 'Sender', queryCode: 'NotFound', when: 'The SNS topic or subscription does not exist.' },
+  AuthorizationErrorException: { status: 403, fault: 'Sender', queryCode: 'AuthorizationError', when: 'The request is not allowed: e.g. an unsigned Unsubscribe of a subscription confirmed with AuthenticateOnUnsubscribe.' },
+  TagLimitExceededException: { status: 400, fault: 'Sender', queryCode: 'TagLimitExceeded', when: 'A topic would have more than 50 tags.' },
+  EmptyBatchRequestException: { status: 400, fault: 'Sender', queryCode: 'EmptyBatchRequest', when: 'PublishBatch has no entries.' },
+  TooManyEntriesInBatchRequestException: { status: 400, fault: 'Sender', queryCode: 'TooManyEntriesInBatchRequest', when: 'PublishBatch has more than 10 entries.' },
+  BatchEntryIdsNotDistinctException: { status: 400, fault: 'Sender', queryCode: 'BatchEntryIdsNotDistinct', when: 'Two PublishBatch entries have the same Id.' },
+  InvalidBatchEntryIdException: { status: 400, fault: 'Sender', queryCode: 'InvalidBatchEntryId', when: 'A PublishBatch entry Id is not 1-80 alphanumeric, hyphen or underscore characters.' },
+  BatchRequestTooLongException: { status: 400, fault: 'Sender', queryCode: 'BatchRequestTooLong', when: 'The messages of a PublishBatch together exceed 256 KiB.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -9,3 +9,4 @@ export type { EventEnvelope, PutEventsEntry } from './events/index.js';
 export { FunctionSpecError, functionArn, type FunctionSpec } from './functions/spec.js';
 export type { AlarmNotification, AlarmNotifier } from './monitoring/index.js';
 export type { InvocationRecord } from './functions/retry.js';
+export type { Sns, TopicPublisher } from './topics/index.js';

@@ -9,16 +9,18 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
+import type { SmtpConfig } from './delivery/invokers/smtp.js';
 import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
-import { CloudWatch, type AlarmNotifier } from './monitoring/index.js';
+import { CloudWatch, topicsNotifier, type AlarmNotifier } from './monitoring/index.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
 import { QueueGaugeSampler } from './queues/queue-gauges.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
+import { Sns } from './topics/index.js';
 
 export interface MailroomOptions {
   /** Where the embedded SQLite store keeps its files; created if missing. Not used with `store`. */
@@ -38,10 +40,14 @@ export interface MailroomOptions {
   functions?: readonly unknown[];
   /** Where relative function handler paths start (default: the working directory). */
   functionsBaseDir?: string;
-  /** Where CloudWatch alarm actions publish (SNS topics); without one, actions are recorded as failed. */
+  /** Where CloudWatch alarm actions publish; default: Mailroom's own SNS topics. */
   alarmNotifier?: AlarmNotifier;
   /** Evaluate CloudWatch alarms on the clock (default true). */
   evaluateAlarms?: boolean;
+  /** The SMTP server for SNS email subscriptions (see docs/topics.md); without one, they are refused. */
+  smtp?: SmtpConfig;
+  /** The URL SNS subscribers reach Mailroom at (SubscribeURL, UnsubscribeURL, SigningCertURL); default: the server's. */
+  publicUrl?: string;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -50,6 +56,7 @@ export interface Mailroom extends AsyncDisposable {
   readonly logger: Logger;
   readonly eventBridge: EventBridge;
   readonly sqs: Sqs;
+  readonly sns: Sns;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
   /** Samples the AWS/SQS gauges of every queue each minute. */
@@ -84,6 +91,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
   const sqs = new Sqs({ store, clock, logger, metrics, pollMs });
+  const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake() });
   const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
   // Other processes sharing the store (PostgreSQL) announce new deliveries and messages; polling stays the truth.
   const unsubscribe = [store.onWake?.('deliveries', () => delivery?.dispatcher.wake()), store.onWake?.('queues', (queue) => sqs.wakeReceivers(queue))];
@@ -94,13 +102,13 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), functionsBaseDir: options.functionsBaseDir, pollMs });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), sns, smtp: options.smtp, functionsBaseDir: options.functionsBaseDir, pollMs });
   if (options.deliver !== false) delivery.start();
   queueGauges.start();
   // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
   sqs.moveTaskRunner.start();
   const redrive = new RedriveService({ store, clock, logger, router, metrics, recorded: () => delivery.dispatcher.wake() });
-  const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier, flushMetrics: () => metrics.flush() });
+  const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier ?? topicsNotifier(sns), flushMetrics: () => metrics.flush() });
   if (options.evaluateAlarms !== false) cloudWatch.evaluator.start();
 
   let closing: Promise<void> | undefined;
@@ -121,6 +129,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     logger,
     eventBridge,
     sqs,
+    sns,
     functions,
     metrics,
     queueGauges,

@@ -1,6 +1,7 @@
 /**
  * resolveConfig's `functions`: validated at start with the entry and field named, frozen, and resolved against
- * the config file's directory (the working directory without a file).
+ * the config file's directory (the working directory without a file); and its SNS settings, `smtp` and
+ * `publicUrl`, checked the same way.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,19 +10,19 @@ import { after, describe, it } from 'node:test';
 import { ConfigError, resolveConfig } from '../src/config.js';
 import { removeDir, tempDataDir } from './helpers/server-process.js';
 
+const dir = tempDataDir('mailroom-config-');
+mkdirSync(join(dir, 'handlers'));
+writeFileSync(join(dir, 'handlers', 'orders.mjs'), 'export const handler = () => null;\n');
+after(() => removeDir(dir));
+
+const withFile = (content: unknown) => {
+  const path = join(dir, 'mailroom.json');
+  writeFileSync(path, JSON.stringify(content));
+  return resolveConfig({}, {}, path);
+};
+const refused = (content: unknown, message: RegExp) => assert.throws(() => withFile(content), (err: Error) => err instanceof ConfigError && message.test(err.message));
+
 describe('resolveConfig functions', () => {
-  const dir = tempDataDir('mailroom-config-');
-  mkdirSync(join(dir, 'handlers'));
-  writeFileSync(join(dir, 'handlers', 'orders.mjs'), 'export const handler = () => null;\n');
-  after(() => removeDir(dir));
-
-  const withFile = (content: unknown) => {
-    const path = join(dir, 'mailroom.json');
-    writeFileSync(path, JSON.stringify(content));
-    return resolveConfig({}, {}, path);
-  };
-  const refused = (content: unknown, message: RegExp) => assert.throws(() => withFile(content), (err: Error) => err instanceof ConfigError && message.test(err.message));
-
   it('has none, based at the working directory, without a config file', () => {
     const config = resolveConfig({}, {});
     assert.deepEqual(config.functions, []);
@@ -72,5 +73,30 @@ describe('resolveConfig store', () => {
   it('refuses a store that is not a PostgreSQL URL, and a bad pool size', () => {
     assert.throws(() => resolveConfig({ store: './mailroom.db' }, {}), (err: Error) => err instanceof ConfigError && /store must be a postgres:\/\/ URL/.test(err.message));
     assert.throws(() => resolveConfig({ poolSize: '0' }, {}), (err: Error) => err instanceof ConfigError && /pool size must be an integer from 1 to 1000, got '0'/.test(err.message));
+  });
+});
+
+describe('resolveConfig smtp and publicUrl', () => {
+  it('has neither by default', () => {
+    const config = resolveConfig({}, {});
+    assert.equal(config.smtp, undefined);
+    assert.equal(config.publicUrl, undefined);
+  });
+
+  it('takes them from the config file, frozen', () => {
+    const config = withFile({ smtp: { host: 'mail.example.com', port: 465, from: 'sns@example.com', secure: true, username: 'u', password: 'p' }, publicUrl: 'https://mailroom.example.com' });
+    assert.deepEqual(config.smtp, { host: 'mail.example.com', port: 465, from: 'sns@example.com', secure: true, username: 'u', password: 'p' });
+    assert.ok(Object.isFrozen(config.smtp));
+    assert.equal(config.publicUrl, 'https://mailroom.example.com');
+  });
+
+  it('refuses bad values, naming the setting', () => {
+    refused({ smtp: 'localhost' }, /smtp must be an object/);
+    refused({ smtp: { host: 'h', port: 0, from: 'a@b' } }, /smtp\.port must be an integer/);
+    refused({ smtp: { host: 'h', port: 25, from: 'nobody' } }, /smtp\.from must be an email address/);
+    refused({ smtp: { host: 'h', port: 25, from: 'a@b', user: 'x' } }, /smtp has unknown settings: user/);
+    refused({ smtp: { host: 'h', port: 25, from: 'a@b', username: 'u' } }, /username and password go together/);
+    refused({ smtp: { host: 'h', port: 25, from: 'a@b', username: 'u', password: 'p' } }, /need "secure": true/);
+    refused({ publicUrl: 'mailroom.local' }, /publicUrl must be an http:\/\/ or https:\/\/ URL/);
   });
 });

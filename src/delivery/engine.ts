@@ -1,6 +1,6 @@
 /**
- * Builds the delivery engine from Mailroom's parts: the invokers for each target kind, the EventBridge and Lambda
- * handlers, per-target limits, and the dispatcher that drives them. One place to see what delivers what.
+ * Builds the delivery engine from Mailroom's parts: the invokers for each target kind, the EventBridge, Lambda and
+ * SNS handlers, per-target limits, and the dispatcher that drives them. One place to see what delivers what.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -13,14 +13,19 @@ import { FunctionRunner } from '../functions/index.js';
 import type { MetricRecorder } from '../monitoring/metric-recorder.js';
 import type { NewQueueMessage } from '../store/queues.js';
 import type { Store } from '../store/store.js';
+import type { Sns } from '../topics/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { FunctionHandler } from './function-handler.js';
 import { ApiDestinationInvoker } from './invokers/api-destination.js';
 import { EventBusInvoker } from './invokers/event-bus.js';
 import { AsyncFunctionInvoker } from './invokers/function.js';
+import { HttpClient } from './invokers/http-call.js';
+import { SmtpClient, type SmtpConfig } from './invokers/smtp.js';
 import { SqsInvoker } from './invokers/sqs.js';
 import { EVENTS_SENDER, QueueSink } from './queue-sink.js';
 import { RoutedTargetResolver } from './resolver.js';
+import { SnsHandler } from './sns/handler.js';
+import { SNS_SENDER } from './sns/queue.js';
 import { TargetHandler } from './target-handler.js';
 import { TargetLimiter } from './target-limiter.js';
 
@@ -36,6 +41,9 @@ export interface DeliveryEngineOptions {
   metrics: MetricRecorder;
   /** Told of messages the engine wrote to a queue (SQS targets, dead letters): wakes its long polls, counts them. */
   messagesSent: (messages: readonly NewQueueMessage[]) => void;
+  sns: Sns;
+  /** The SMTP server email subscriptions are delivered through, if one is configured. */
+  smtp?: SmtpConfig;
   /** Where relative function handler paths start. */
   functionsBaseDir?: string;
   concurrencyPerTarget?: number;
@@ -79,6 +87,21 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     onAuthorization: (connectionArn, state) => o.logger.info({ connection: connectionArn, state }, 'connection authorization changed'),
   });
   const runner = new FunctionRunner({ clock: o.clock, baseDir: o.functionsBaseDir });
+  const snsHttp = new HttpClient(o.clock);
+  const sns = new SnsHandler({
+    clock: o.clock,
+    logger: o.logger,
+    metrics: o.metrics,
+    store: o.store,
+    signer: o.sns.signer,
+    links: o.sns.links,
+    http: snsHttp,
+    ...(o.smtp && { smtp: new SmtpClient(o.smtp, o.clock) }),
+    functionExists: (name) => o.functions.get(name) !== undefined,
+    messagesSent: o.messagesSent,
+    // A subscription's dead letters are sends by sns.amazonaws.com, which the queue's Policy governs.
+    deadLetters: new QueueSink(o.store, o.clock, SNS_SENDER),
+  });
   const invokers = [apiDestinations, new EventBusInvoker(forward), new SqsInvoker(o.store, o.clock, o.messagesSent), new AsyncFunctionInvoker((name) => o.functions.get(name) !== undefined)];
   const dispatcher = new Dispatcher({
     store: o.store,
@@ -90,7 +113,8 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     pollMs: o.pollMs,
     handlers: {
       target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters, metrics: o.metrics }),
-      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations, forward, metrics: o.metrics }),
+      function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations, forward, publish: (topic, message) => o.sns.publish(topic, message), metrics: o.metrics }),
+      sns,
     },
   });
   let stopping: Promise<void> | undefined;
@@ -100,6 +124,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     stop: () => (stopping ??= dispatcher.stop().then(async () => {
       await runner.close();
       apiDestinations.close();
+      snsHttp.close();
     })),
   };
 }

@@ -2,8 +2,8 @@
  * Lambda's asynchronous-invocation semantics for a 'function' delivery: run the handler in its worker; after a
  * function error retry about 1 and 2 minutes later (up to the function's MaximumRetryAttempts), after throttling
  * back off from 1 s to 5 min, never past MaximumEventAgeInSeconds; when retries run out, send Lambda's invocation
- * record to the function's on-failure destination (a queue, a bus or another function) — or drop it, logged and
- * counted, when it has none.
+ * record to the function's on-failure destination (a queue, a topic, a bus or another function) — or drop it,
+ * logged and counted, when it has none.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -27,6 +27,8 @@ export interface FunctionHandlerOptions {
   history: (deliveryId: string) => Promise<AttemptRecord[]>;
   destinations: DeadLetterSink;
   forward: ForwardEvent;
+  /** Publishes to an SNS topic (durably); rejects when the topic does not exist. */
+  publish: (topicArn: string, message: string) => Promise<unknown>;
   metrics: MetricRecorder;
 }
 
@@ -101,6 +103,11 @@ export class FunctionHandler implements DeliveryHandler {
       const forwarded = await this.o.forward(arn.slice(arn.indexOf('event-bus/') + 'event-bus/'.length), JSON.stringify(envelope)).catch(() => undefined);
       if (forwarded) return {};
       return { fallback: { deliveryId: d.id, queueArn: arn, reason: `Destination event bus ${arn} does not exist.`, body, attributes: {}, at: this.o.clock.now() } };
+    }
+    if (service === 'sns') {
+      // Lambda publishes the record as the message; like a bus destination, this is written before the outcome.
+      if (await this.o.publish(arn, body).then(() => true, () => false)) return {};
+      return { fallback: { deliveryId: d.id, queueArn: arn, reason: `Destination topic ${arn} does not exist.`, body, attributes: {}, at: this.o.clock.now() } };
     }
     const prepared = service === 'sqs' ? await this.o.destinations.prepare(arn, d.targetArn, body, {}) : { refused: `Destination ${arn} is not supported yet.` };
     const afterSettle = (how: 'queued' | 'fallback' | undefined) => {

@@ -29,7 +29,7 @@ export class QueueSink implements DeadLetterSink {
     if (!queue) return { refused: `The dead-letter queue ${queueArn} does not exist.` };
     const refusal = this.principal === undefined ? undefined : serviceSendRefusal(queue, this.principal, sourceArn);
     if (refusal !== undefined) return { refused: refusal };
-    const message = serviceMessage(queue, body, attributes, this.clock.now(), EVENTS_SENDER);
+    const message = serviceMessage(queue, body, attributes, this.clock.now(), this.principal ?? EVENTS_SENDER);
     const size = messageSize(body, message.attributes);
     if (size > numberAttribute(queue, 'MaximumMessageSize')) return { refused: `The dead letter (${size} bytes) is larger than ${queueArn}'s MaximumMessageSize.` };
     return { message };

@@ -58,7 +58,7 @@ const metricStat = struct(
   ['Metric', 'Period', 'Stat'],
 );
 
-export const getMetricDataShape = struct(
+const getMetricDataShape = struct(
   {
     MetricDataQueries: list(
       struct(

@@ -41,7 +41,7 @@ export interface GetMetricStatisticsInput {
   Unit?: string;
 }
 
-export const getMetricStatisticsShape = struct({
+const getMetricStatisticsShape = struct({
   Namespace: namespace,
   MetricName: metricName,
   Dimensions: dimensions,

@@ -1,60 +1,38 @@
 /**
  * CloudWatch: the metric services (PutMetricData, GetMetricStatistics, GetMetricData, ListMetrics), the alarm
- * services and evaluator, and the operation table that rpc-v2-cbor, awsJson 1.0 and (once registered) the query
- * protocol serve. CloudWatch is query-compatible: errors carry `x-amzn-query-error` with the query code.
- *
- * For the query protocol (namespace http://monitoring.amazonaws.com/doc/2010-08-01/): the operations take the
- * awsJson-style input (timestamps as epoch seconds or ISO strings, lists as arrays) and return timestamps as Dates,
- * which the XML writer renders as ISO 8601.
+ * services and evaluator, and the operation table that rpc-v2-cbor, awsJson 1.0 and the query protocol serve.
+ * CloudWatch is query-compatible: on the JSON and CBOR wires errors carry `x-amzn-query-error` with the query code
+ * the query wire answers with. The operations take awsJson-style input (timestamps as epoch seconds or ISO strings)
+ * and return timestamps as Dates, which each protocol writes in its own form.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { JsonService } from '../protocols/aws-json.js';
 import type { CborService } from '../protocols/rpc-v2-cbor.js';
-import type { Shape } from '../protocols/shape.js';
+import type { QueryOperation, QueryService } from '../protocols/query.js';
 import type { Operation } from '../protocols/wire.js';
 import type { Store } from '../store/store.js';
-import { AlarmService, describeShape, forMetricShape, historyShape, namesShape, setStateShape } from './alarms/alarm-service.js';
-import { putShape } from './alarms/config.js';
+import { AlarmService } from './alarms/alarm-service.js';
 import { AlarmEvaluator } from './alarms/evaluator.js';
-import { noTopicsNotifier, type AlarmNotifier } from './alarms/notifier.js';
-import { GetMetricDataService, getMetricDataShape } from './get-metric-data.js';
-import { GetMetricStatisticsService, getMetricStatisticsShape } from './get-metric-statistics.js';
-import { ListMetricsService, listMetricsShape } from './list-metrics.js';
-import { PutMetricDataService, putMetricDataShape } from './put-metric-data.js';
+import type { AlarmNotifier } from './alarms/notifier.js';
+import { GetMetricDataService } from './get-metric-data.js';
+import { GetMetricStatisticsService } from './get-metric-statistics.js';
+import { ListMetricsService } from './list-metrics.js';
+import { PutMetricDataService } from './put-metric-data.js';
+import { CLOUDWATCH_QUERY_SHAPES, CLOUDWATCH_QUERY_VERSION, CLOUDWATCH_XML_NAMESPACE, type CloudWatchOperationName } from './query-shapes.js';
 
 export type { AlarmNotification, AlarmNotifier } from './alarms/notifier.js';
+export { topicsNotifier } from './alarms/notifier.js';
 export { alarmMessage } from './alarms/message.js';
 
 export const SERVICE_NAME = 'GraniteServiceVersion20100801';
-export const QUERY_NAMESPACE = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
-
-/**
- * Each operation's input shape, for a protocol that must know member types to decode its input (the query
- * protocol's form parameters are all strings: `MetricData.member.1.Value=2.5`). Required members that CloudWatch
- * reports as MissingParameter are optional here; the operations check them.
- */
-export const INPUT_SHAPES: Readonly<Record<string, Shape>> = {
-  PutMetricData: putMetricDataShape,
-  GetMetricStatistics: getMetricStatisticsShape,
-  GetMetricData: getMetricDataShape,
-  ListMetrics: listMetricsShape,
-  PutMetricAlarm: putShape,
-  DescribeAlarms: describeShape,
-  DescribeAlarmsForMetric: forMetricShape,
-  DeleteAlarms: namesShape,
-  EnableAlarmActions: namesShape,
-  DisableAlarmActions: namesShape,
-  SetAlarmState: setStateShape,
-  DescribeAlarmHistory: historyShape,
-};
 
 export interface CloudWatchDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
-  /** Where alarm actions publish (the SNS topics service); by default actions are recorded as failed. */
-  notifier?: AlarmNotifier;
+  /** Where alarm actions publish (Mailroom's SNS topics, or a library user's own). */
+  notifier: AlarmNotifier;
   /** Flushes the in-process metric recorder before each evaluation round. */
   flushMetrics?: () => Promise<void>;
 }
@@ -68,7 +46,7 @@ export class CloudWatch {
   readonly evaluator: AlarmEvaluator;
 
   constructor(deps: CloudWatchDeps) {
-    const notifier = deps.notifier ?? noTopicsNotifier;
+    const notifier = deps.notifier;
     this.metricData = new PutMetricDataService(deps);
     this.statistics = new GetMetricStatisticsService(deps);
     this.data = new GetMetricDataService(deps);
@@ -78,7 +56,7 @@ export class CloudWatch {
   }
 
   /** The operations by name, the same functions for every protocol. */
-  operations(): Readonly<Record<string, Operation>> {
+  operations(): Readonly<Record<CloudWatchOperationName, Operation>> {
     return {
       PutMetricData: (i) => this.metricData.put(i),
       GetMetricStatistics: (i) => this.statistics.get(i),
@@ -110,5 +88,16 @@ export class CloudWatch {
       queryCompatible: true,
       operations: this.operations(),
     };
+  }
+
+  /**
+   * The query protocol: `Action=<Operation>&Version=2010-08-01`, signed for `monitoring`; the form is read by the
+   * shapes in query-shapes.ts into the input awsJson would carry, and the output written back as XML.
+   */
+  queryService(): QueryService {
+    const run = this.operations();
+    const operations: Record<string, QueryOperation> = {};
+    for (const [name, shapes] of Object.entries(CLOUDWATCH_QUERY_SHAPES)) operations[name] = { run: run[name as CloudWatchOperationName], ...shapes };
+    return { service: 'CloudWatch', signingName: 'monitoring', version: CLOUDWATCH_QUERY_VERSION, xmlNamespace: CLOUDWATCH_XML_NAMESPACE, operations };
   }
 }

@@ -20,7 +20,7 @@ export interface ListMetricsInput {
   RecentlyActive?: 'PT3H';
 }
 
-export const listMetricsShape = struct({
+const listMetricsShape = struct({
   Namespace: namespace,
   MetricName: metricName,
   Dimensions: list(struct({ Name: str({ min: 1, max: 255 }), Value: str({ min: 1, max: 1024 }) }, ['Name']), { max: 10 }),

@@ -53,7 +53,7 @@ export interface PutMetricDataInput {
 }
 
 // Required members are checked by hand first, for CloudWatch's MissingParameter, so the shape leaves them optional.
-export const putMetricDataShape = struct({
+const putMetricDataShape = struct({
   Namespace: namespace,
   MetricData: list(
     struct({

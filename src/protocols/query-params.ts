@@ -2,8 +2,10 @@
  * Reads the flat form parameters of a query-protocol request (`Attribute.1.Name=VisibilityTimeout`,
  * `AttributeName.1=All`, `SendMessageBatchRequestEntry.2.MessageAttribute.1.Value.StringValue=x`) into the nested
  * input object an operation takes — the same object the JSON protocol would have parsed — guided by the
- * operation's query shape. Numbers and booleans are converted here, since the form carries only text; a value
- * that does not convert is InvalidParameterValue naming the parameter. Parameters the shape does not know are
+ * operation's query shape. Numbers, booleans and timestamps are converted here, since the form carries only text,
+ * into what awsJson would have carried: numbers, `"NaN"`/`"Infinity"`/`"-Infinity"` for the non-finite doubles
+ * (the service decides whether it takes them), and epoch seconds for ISO 8601 timestamps. A value that does not
+ * convert is InvalidParameterValue naming the parameter. Parameters the shape does not know are
  * ignored, as AWS ignores them; what is required is the operation's to check.
  */
 import { ServiceError } from '../errors.js';
@@ -65,8 +67,12 @@ class ParamReader {
         return this.params.get(path);
       case 'integer':
         return this.#integer(path);
+      case 'double':
+        return this.#double(path);
       case 'boolean':
         return this.#boolean(path);
+      case 'timestamp':
+        return this.#timestamp(path);
       case 'structure':
         return this.#prefixes.has(path) ? this.structure(shape, path) : undefined;
       case 'list':
@@ -121,6 +127,23 @@ class ParamReader {
     return n;
   }
 
+  #double(path: string): number | string | undefined {
+    const text = this.params.get(path);
+    if (text === undefined) return undefined;
+    if (DECIMAL.test(text)) return Number(text);
+    // botocore writes the non-finite doubles as Java parses them: NaN, Infinity, -Infinity.
+    if (NON_FINITE.test(text)) return text.replace(/^\+/, '');
+    throw invalid(path, text, 'Must be a number.');
+  }
+
+  #timestamp(path: string): number | undefined {
+    const text = this.params.get(path);
+    if (text === undefined) return undefined;
+    const seconds = isoSeconds(text);
+    if (seconds === undefined) throw invalid(path, text, 'Must be an ISO 8601 timestamp such as 2026-11-25T10:00:00Z.');
+    return seconds;
+  }
+
   #boolean(path: string): boolean | undefined {
     const text = this.params.get(path);
     if (text === undefined) return undefined;
@@ -128,6 +151,27 @@ class ParamReader {
     if (lower !== 'true' && lower !== 'false') throw invalid(path, text, 'Must be true or false.');
     return lower === 'true';
   }
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NON_FINITE = /^(?:NaN|[+-]?Infinity)$/;
+/**
+ * What botocore sends (`2026-11-25T10:00:00Z`, `2026-11-25T10:00:00.123456Z`) and other clients may: any number
+ * of fraction digits, a `+01:00` or `+0100` offset, or none, which is taken as UTC.
+ */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:Z|([+-])(\d{2}):?(\d{2}))?$/i;
+
+/** An ISO 8601 date-time as epoch seconds (fractional), or undefined if it is not one or names no real time. */
+function isoSeconds(text: string): number | undefined {
+  const m = ISO_8601.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC rolls an hour 24 or a February 30 over into the next unit; such a text names no time.
+  const exact = at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day && at.getUTCHours() === hour && at.getUTCMinutes() === minute;
+  if (!exact || Number(m[10] ?? 0) > 59) return undefined;
+  const offsetMinutes = m[8] === undefined ? 0 : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
+  return at.getTime() / 1000 + Number(m[7] ?? 0) - offsetMinutes * 60;
 }
 
 function join(path: string, name: string): string {

@@ -8,13 +8,18 @@
  * list repeats its elements under the member name (or the list's `memberName`); a wrapped one nests them as
  * `<Name><member>..</member></Name>` / `Name.member.N`. A flattened map repeats `{keyName, valueName}` pairs under
  * the member name; a wrapped one nests them in `entry`.
+ *
+ * Timestamps are ISO 8601 text on this wire both ways (`2026-11-25T10:00:00Z` in, `2026-11-25T10:00:00.000Z`
+ * out) and doubles decimal text; the operations see epoch seconds and numbers, as from awsJson.
  */
 
 export type QueryShape = (
   // Blobs are strings too: base64 text on both the JSON and the query wire.
   | { kind: 'string' }
   | { kind: 'integer' }
+  | { kind: 'double' }
   | { kind: 'boolean' }
+  | { kind: 'timestamp' }
   | { kind: 'list'; member: QueryShape; flattened: boolean; memberName?: string }
   | { kind: 'map'; value: QueryShape; flattened: boolean; keyName: string; valueName: string }
   | QueryStructure
@@ -29,7 +34,9 @@ type Traits = { name?: string };
 
 export const qString: QueryShape = { kind: 'string' };
 export const qInteger: QueryShape = { kind: 'integer' };
+export const qDouble: QueryShape = { kind: 'double' };
 export const qBoolean: QueryShape = { kind: 'boolean' };
+export const qTimestamp: QueryShape = { kind: 'timestamp' };
 
 export function qList(member: QueryShape, traits: Traits & { flattened?: boolean; memberName?: string } = {}): QueryShape {
   return { kind: 'list', member, flattened: traits.flattened ?? false, ...pick(traits, 'memberName', 'name') };

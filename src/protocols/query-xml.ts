@@ -3,6 +3,7 @@
  * <ResponseMetadata>..</ResponseMetadata></XResponse>`, laid out by the operation's query shape, and failures as
  * `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. fast-xml-parser's builder
  * writes the document and escapes every value; element names come only from shapes, never from the request.
+ * Numbers are written as JavaScript prints them (`2.5`, `1e-7`), which every AWS XML parser reads as a double.
  */
 import { XMLBuilder, type XmlBuilderOptions } from 'fast-xml-parser';
 import type { QueryShape, QueryStructure } from './query-shape.js';
@@ -81,9 +82,13 @@ function node(shape: QueryShape, value: unknown): XmlNode {
   switch (shape.kind) {
     case 'string':
     case 'integer':
+    case 'double':
       return String(value);
     case 'boolean':
       return value ? 'true' : 'false';
+    case 'timestamp':
+      // Services return Dates; AWS writes them with milliseconds: 2026-11-25T10:00:00.000Z.
+      return (value as Date).toISOString();
     case 'structure':
       return structure(shape, value as Record<string, unknown>);
     case 'list':

@@ -2,7 +2,8 @@
  * Starting a Mailroom server: the library's services behind the protocol adapters on one HTTP port.
  */
 import type { Logger } from 'pino';
-import { ScaledClock, SystemClock } from '../clock.js';
+import { ScaledClock, SystemClock, type Clock } from '../clock.js';
+import type { SmtpConfig } from '../delivery/invokers/smtp.js';
 import { createMailroom, type Mailroom } from '../mailroom.js';
 import { AwsJsonAdapter } from '../protocols/aws-json.js';
 import { QueryAdapter } from '../protocols/query.js';
@@ -10,6 +11,7 @@ import { RpcV2CborAdapter } from '../protocols/rpc-v2-cbor.js';
 import { acceptAnySignature } from '../protocols/sigv4.js';
 import { VERSION } from '../version.js';
 import { startHttpServer } from './http-server.js';
+import { SnsLinkAdapter } from './sns-links.js';
 
 export interface ServeOptions {
   host: string;
@@ -28,6 +30,12 @@ export interface ServeOptions {
   functionsBaseDir?: string;
   /** Deliver matched events (default true); false makes an accept-only process that leaves delivery to others. */
   deliver?: boolean;
+  /** The SMTP server for SNS email subscriptions. */
+  smtp?: SmtpConfig;
+  /** The URL SNS subscribers reach this server at; default: the address it listens on. */
+  publicUrl?: string;
+  /** Replaces the clock `timeScale` would make (tests pass a ManualClock). */
+  clock?: Clock;
 }
 
 export interface MailroomServer extends AsyncDisposable {
@@ -38,14 +46,18 @@ export interface MailroomServer extends AsyncDisposable {
 }
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
-  const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
-  const mailroom = await createMailroom({ dataDir: options.dataDir, store: options.store, poolSize: options.poolSize, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
+  const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale));
+  const { dataDir, store, poolSize, logger, functions, functionsBaseDir, deliver, smtp, publicUrl } = options;
+  // Delivery starts once the server listens: SNS messages carry links to it, which must be right and answer.
+  const mailroom = await createMailroom({ dataDir, store, poolSize, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl });
   // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
-  // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice.
+  // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice. The SNS links
+  // (SubscribeURL, UnsubscribeURL: unsigned `?Action=` GETs without a Version) come before the query adapter.
   const adapters = [
-    new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, options.logger),
-    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, options.logger),
-    new QueryAdapter([mailroom.sqs.queryService()], acceptAnySignature, options.logger),
+    new SnsLinkAdapter(mailroom.sns, logger),
+    new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, logger),
+    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, logger),
+    new QueryAdapter([mailroom.sqs.queryService(), mailroom.sns.queryService(), mailroom.cloudWatch.queryService()], acceptAnySignature, logger),
   ];
   try {
     const http = await startHttpServer({
@@ -55,6 +67,8 @@ export async function startServer(options: ServeOptions): Promise<MailroomServer
       logger: options.logger,
       admin: { version: VERSION, clock, timeScale: options.timeScale, store: mailroom.store, functions: mailroom.functions, redrive: mailroom.redrive },
     });
+    mailroom.sns.links.serverListening(http.url);
+    if (deliver !== false) mailroom.delivery.start();
     let closing: Promise<void> | undefined;
     // Stop taking requests first, so nothing is accepted after the store is closed.
     const close = () => {

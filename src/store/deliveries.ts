@@ -6,8 +6,11 @@
  */
 import type { NewQueueMessage } from './queues.js';
 
-/** What a delivery row is for: a rule target (EventBridge semantics) or an asynchronous function invocation. */
-export type DeliveryKind = 'target' | 'function';
+/**
+ * What a delivery row is for: a rule target (EventBridge semantics), an asynchronous function invocation, or a
+ * message published to an SNS topic, for one subscription (SNS's delivery policies).
+ */
+export type DeliveryKind = 'target' | 'function' | 'sns';
 
 /** A delivery that is not an event's first fan-out: e.g. a function's asynchronous invocation, a redrive. */
 export interface FollowUpDelivery {

@@ -11,6 +11,7 @@ import { PostgresStore } from './postgres/postgres-store.js';
 
 export type * from './records.js';
 export type * from './store.js';
+export type * from './topics.js';
 
 /**
  * Where the data lives: a data directory (the SQLite file `mailroom.db` inside it), or an explicit location —

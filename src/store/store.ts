@@ -20,6 +20,7 @@ import type { DeliveryStore } from './deliveries.js';
 import type { QueueStore } from './queues.js';
 import type { MetricStore } from './metrics.js';
 import type { FunctionStore } from './functions.js';
+import type { TopicStore } from './topics.js';
 import type { MoveTaskStore } from './move-tasks.js';
 import type { RedriveStore } from './redrive.js';
 import type { AlarmStore } from './alarms.js';
@@ -45,7 +46,7 @@ export type WakeChannel = 'deliveries' | 'queues';
 export type DeleteRuleResult = 'deleted' | 'not-found' | 'has-targets';
 export type PutTargetsResult = 'ok' | 'rule-not-found' | 'limit-exceeded';
 
-export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore, AlarmStore {
+export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore, AlarmStore, TopicStore {
   readonly kind: 'sqlite' | 'postgres';
 
   // Event buses. The `default` bus is created by the migrations, so it always exists.

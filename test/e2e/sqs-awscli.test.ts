@@ -6,18 +6,14 @@
  * (<query code>)". awscli 2 does not check SQS's MD5 digests itself, so the test does.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { md5OfMessageAttributes } from '../../src/queues/index.js';
+import { awsCli, awsCliSkip, type AwsCli, type Json } from '../helpers/awscli.js';
 import { startCapturingProxy, type CapturingProxy } from '../helpers/capturing-proxy.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
-const AWS = '/usr/bin/aws';
-const skip = existsSync(AWS) ? false : `${AWS} (Debian's awscli 2.9, which speaks SQS's query protocol) is not installed: apt-get install awscli to run this test`;
+const skip = awsCliSkip("SQS's query protocol");
 /**
  * Simulated seconds per real second: a 20-second long poll lasts 5 s. Messages a scenario holds while it makes
  * further CLI calls are received with the longest visibility timeout, 12 simulated hours, so that however slow
@@ -26,67 +22,25 @@ const skip = existsSync(AWS) ? false : `${AWS} (Debian's awscli 2.9, which speak
 const SCALE = 4;
 const HOLD = ['--visibility-timeout', '43200'];
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** CLI output, asserted field by field. */
-type Json = Record<string, any>;
-
 describe('SQS over the query protocol with awscli 2.9', { skip, timeout: 600_000 }, () => {
   let server: ServerProcess;
   let proxy: CapturingProxy;
-  let home: string;
+  let cli: AwsCli;
 
   before(async () => {
     server = await startServerProcess({ timeScale: SCALE });
     proxy = await startCapturingProxy(server.url);
-    home = mkdtempSync(join(tmpdir(), 'mailroom-awscli-'));
+    cli = awsCli('sqs', proxy.url);
   });
   after(async () => {
     await proxy?.close();
     await server?.stop();
     if (server) removeDir(server.dataDir);
-    if (home) removeDir(home);
+    cli?.close();
   });
 
-  /** Runs `aws sqs <args>` against the proxy with an isolated configuration: nothing of the user's leaks in. */
-  const run = (args: string[]): Promise<CliResult> =>
-    new Promise((resolve) => {
-      const env = {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        LANG: 'C.UTF-8',
-        HOME: home,
-        AWS_CONFIG_FILE: join(home, 'config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-        AWS_ACCESS_KEY_ID: 'AKIDAWSCLI',
-        AWS_SECRET_ACCESS_KEY: 'secret',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_PAGER: '',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      };
-      const child = spawn(AWS, ['sqs', ...args, '--endpoint-url', proxy.url, '--output', 'json', '--cli-connect-timeout', '5'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  /** A command that must succeed; its JSON output ({} when it prints nothing). */
-  const aws = async (...args: string[]): Promise<Json> => {
-    const r = await run(args);
-    assert.equal(r.code, 0, `aws sqs ${args.join(' ')} failed:\n${r.stderr}`);
-    return r.stdout.trim() ? (JSON.parse(r.stdout) as Json) : {};
-  };
-  /** A command that must fail with the query error `code`. */
-  const awsFails = async (code: string, ...args: string[]): Promise<string> => {
-    const r = await run(args);
-    assert.notEqual(r.code, 0, `aws sqs ${args.join(' ')} succeeded; expected ${code}`);
-    assert.match(r.stderr, new RegExp(`An error occurred \\(${code.replace(/\./g, '\\.')}\\)`), r.stderr);
-    return r.stderr;
-  };
+  const aws = (...args: string[]): Promise<Json> => cli.ok(...args);
+  const awsFails = (code: string, ...args: string[]): Promise<string> => cli.fails(code, ...args);
   const create = async (name: string, attributes?: Record<string, string>): Promise<string> =>
     (await aws('create-queue', '--queue-name', name, ...(attributes ? ['--attributes', JSON.stringify(attributes)] : []))).QueueUrl as string;
   const arnOf = async (url: string): Promise<string> => (await aws('get-queue-attributes', '--queue-url', url, '--attribute-names', 'QueueArn')).Attributes.QueueArn as string;

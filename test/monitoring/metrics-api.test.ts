@@ -193,15 +193,3 @@ describe('CloudWatch metrics API', () => {
     await assert.rejects(cw().metrics.list({ NextToken: 'garbage' }), { code: 'InvalidParameterValueException' });
   });
 });
-
-it('declares an input shape for every operation, for the query protocol', async () => {
-  const { INPUT_SHAPES, CloudWatch } = await import('../../src/monitoring/index.js');
-  const dir = join(root, 'shapes');
-  const m = await createMailroom({ dataDir: dir, deliver: false, evaluateAlarms: false });
-  try {
-    assert.deepEqual(Object.keys(INPUT_SHAPES).sort(), Object.keys(m.cloudWatch.operations()).sort());
-    assert.ok(m.cloudWatch instanceof CloudWatch);
-  } finally {
-    await m.close();
-  }
-});

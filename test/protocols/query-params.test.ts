@@ -1,12 +1,13 @@
 /**
  * Form parameters → operation input, for the shapes SQS declares (flattened maps, lists, batch entries, nested
  * message attributes) and for the wrapped forms SNS and CloudWatch use (`member.N`, `entry.N.key`). The inputs
- * must be exactly what the JSON protocol would have handed the operation.
+ * must be exactly what the JSON protocol would have handed the operation: doubles as numbers (the non-finite ones
+ * as awsJson's strings), timestamps as epoch seconds.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readQueryInput } from '../../src/protocols/query-params.js';
-import { qInteger, qList, qMap, qString, qStruct } from '../../src/protocols/query-shape.js';
+import { qDouble, qInteger, qList, qMap, qString, qStruct, qTimestamp } from '../../src/protocols/query-shape.js';
 import { SQS_QUERY_SHAPES } from '../../src/queues/query-shapes.js';
 
 const form = (text: string) => new Map(new URLSearchParams(text));
@@ -100,5 +101,37 @@ describe('query form → input', () => {
       shape,
     );
     assert.deepEqual(input, { TopicArns: ['a', 'b'], Tags: [{ Key: 'k', Value: 'v' }], Attributes: { Policy: '{}' }, Counts: [7] });
+  });
+
+  it('reads doubles as decimal text, and the non-finite ones as awsJson writes them', () => {
+    const shape = qStruct({ Values: qList(qDouble), Threshold: qDouble });
+    const values = ['2.5', '-0.125', '7', '+3', '.5', '1e-05', '1.5E+300', 'NaN', 'Infinity', '-Infinity', '+Infinity'];
+    const text = values.map((v, i) => `Values.member.${i + 1}=${encodeURIComponent(v)}`).join('&');
+    assert.deepEqual(readQueryInput(form(`${text}&Threshold=35.0`), shape), {
+      Values: [2.5, -0.125, 7, 3, 0.5, 0.00001, 1.5e300, 'NaN', 'Infinity', '-Infinity', 'Infinity'],
+      Threshold: 35,
+    });
+    for (const bad of ['', 'abc', '0x10', '1,5', ' 1', '1e', 'nan', 'inf']) {
+      assert.throws(() => readQueryInput(form(`Threshold=${encodeURIComponent(bad)}`), shape), { code: 'InvalidParameterValue', message: new RegExp(`Value ${bad} for parameter Threshold is invalid. Reason: Must be a number.`) });
+    }
+  });
+
+  it('reads ISO 8601 timestamps as botocore and other clients write them, into epoch seconds', () => {
+    const shape = qStruct({ At: qTimestamp, Times: qList(qTimestamp) });
+    const at = (text: string) => readQueryInput(form(`At=${encodeURIComponent(text)}`), shape).At;
+    const base = Date.UTC(2026, 10, 25, 10, 0, 0) / 1000;
+    assert.equal(at('2026-11-25T10:00:00Z'), base);
+    assert.equal(at('2026-11-25T10:00:00.123456Z'), base + 0.123456);
+    assert.equal(at('2026-11-25T10:00:00.250Z'), base + 0.25);
+    assert.equal(at('2026-11-25t10:00:00z'), base);
+    assert.equal(at('2026-11-25T12:30:00+02:30'), base);
+    assert.equal(at('2026-11-25T07:00:00-0300'), base);
+    // No zone: UTC.
+    assert.equal(at('2026-11-25T10:00:00'), base);
+    assert.equal(at('2024-02-29T23:59:59Z'), Date.UTC(2024, 1, 29, 23, 59, 59) / 1000);
+    assert.deepEqual(readQueryInput(form('Times.member.1=2026-11-25T10:00:00Z&Times.member.2=2026-11-25T10:01:00Z'), shape), { Times: [base, base + 60] });
+    for (const bad of ['1795600800', '2026-11-25', '2026-11-25 10:00:00Z', '2026-02-29T10:00:00Z', '2026-11-31T10:00:00Z', '2026-11-25T24:00:00Z', '2026-11-25T10:60:00Z', '2026-11-25T10:00:60Z', '2026-11-25T10:00:00+01:60', 'yesterday']) {
+      assert.throws(() => at(bad), { code: 'InvalidParameterValue', message: /for parameter At is invalid. Reason: Must be an ISO 8601 timestamp/ }, bad);
+    }
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { errorXml, responseXml } from '../../src/protocols/query-xml.js';
-import { qList, qMap, qString, qStruct, type QueryStructure } from '../../src/protocols/query-shape.js';
+import { qDouble, qList, qMap, qString, qStruct, qTimestamp, type QueryStructure } from '../../src/protocols/query-shape.js';
 import { SQS_QUERY_SHAPES, SQS_XML_NAMESPACE } from '../../src/queues/query-shapes.js';
 
 const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false, htmlEntities: true });
@@ -85,5 +85,21 @@ describe('output → query XML', () => {
       '<?xml version="1.0"?><ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>no &lt;queue&gt; \uFFFDhere</Message><Detail></Detail></Error><RequestId>req-3</RequestId></ErrorResponse>',
     );
     assert.doesNotMatch(errorXml({ fault: 'Receiver', code: 'X', message: 'm' }, 'r'), /xmlns/);
+  });
+
+  it('writes timestamps as ISO 8601 with milliseconds and doubles as decimal text', () => {
+    const shape = qStruct({ At: qTimestamp, Times: qList(qTimestamp), Value: qDouble, Values: qList(qDouble), Percentiles: qMap(qDouble) });
+    const value = {
+      At: new Date(Date.UTC(2026, 10, 25, 10, 0, 0)),
+      Times: [new Date(Date.UTC(2026, 10, 25, 10, 0, 0, 250))],
+      Value: 35,
+      Values: [2.5, -0.125, 1e-7, 1.5e300],
+      Percentiles: { p99: 0.1 },
+    };
+    const text = responseXml('Get', 'ns', 'r', { shape, value });
+    assert.match(
+      text,
+      /<GetResult><At>2026-11-25T10:00:00.000Z<\/At><Times><member>2026-11-25T10:00:00.250Z<\/member><\/Times><Value>35<\/Value><Values><member>2.5<\/member><member>-0.125<\/member><member>1e-7<\/member><member>1.5e\+300<\/member><\/Values><Percentiles><entry><key>p99<\/key><value>0.1<\/value><\/entry><\/Percentiles><\/GetResult>/,
+    );
   });
 });

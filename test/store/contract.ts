@@ -17,6 +17,7 @@ import type {
 } from '../../src/store/records.js';
 import type { IngestEntry, Store } from '../../src/store/store.js';
 import { queueContract } from './queue-contract.js';
+import { topicContract } from './topic-contract.js';
 import { moveTaskContract } from './move-task-contract.js';
 import { redriveContract } from './redrive-contract.js';
 import { alarmContract } from './alarm-contract.js';
@@ -477,6 +478,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('delivery engine, metrics and functions', () => {
       deliveryContract(test, () => store);
+    });
+
+    describe('topics', () => {
+      topicContract(test, () => store);
     });
 
     describe('lifecycle', () => {

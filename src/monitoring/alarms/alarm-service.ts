@@ -50,7 +50,7 @@ export interface AlarmDeps {
 }
 
 const names = list(alarmName, { max: 100 });
-export const describeShape = struct({
+const describeShape = struct({
   AlarmNames: names,
   AlarmNamePrefix: alarmName,
   AlarmTypes: list(str({ enum: ALARM_TYPES })),
@@ -61,16 +61,16 @@ export const describeShape = struct({
   MaxRecords: int({ min: 1, max: 100 }),
   NextToken: str(),
 });
-export const forMetricShape = struct(
+const forMetricShape = struct(
   { MetricName: metricName, Namespace: namespace, Statistic: statistic, ExtendedStatistic: str(), Dimensions: dimensions, Period: period, Unit: unit },
   ['MetricName', 'Namespace'],
 );
-export const namesShape = struct({ AlarmNames: names }, ['AlarmNames']);
-export const setStateShape = struct(
+const namesShape = struct({ AlarmNames: names }, ['AlarmNames']);
+const setStateShape = struct(
   { AlarmName: alarmName, StateValue: str({ enum: STATES }), StateReason: str({ max: 1023 }), StateReasonData: str({ max: 4000 }) },
   ['AlarmName', 'StateValue', 'StateReason'],
 );
-export const historyShape = struct({
+const historyShape = struct({
   AlarmName: alarmName,
   AlarmTypes: list(str({ enum: ALARM_TYPES })),
   HistoryItemType: str({ enum: HISTORY_TYPES }),

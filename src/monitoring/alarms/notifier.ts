@@ -1,7 +1,7 @@
 /**
  * Where alarm actions go. CloudWatch publishes its alarm message to each SNS topic of the new state's actions;
- * Mailroom does the same through this interface, which the topics service implements (the lead wires it in).
- * Until then the default refuses, so an action is recorded as failed (Action history, log), never as sent.
+ * Mailroom does the same through this interface: `topicsNotifier` publishes to Mailroom's own topics, and a library
+ * user may pass another. A publish that fails is recorded as a failed action (Action history, log), never as sent.
  */
 import type { AlarmStateValue } from '../../store/alarms.js';
 
@@ -22,6 +22,7 @@ export interface AlarmNotifier {
   publish(notification: AlarmNotification): Promise<{ messageId: string }>;
 }
 
-export const noTopicsNotifier: AlarmNotifier = {
-  publish: () => Promise.reject(new Error('SNS topics are not available in this Mailroom yet')),
-};
+/** Publishes through Mailroom's SNS topics, so the message reaches every confirmed subscription durably. */
+export function topicsNotifier(topics: { publish(topicArn: string, message: string, subject?: string): Promise<string> }): AlarmNotifier {
+  return { publish: async (n) => ({ messageId: await topics.publish(n.topicArn, n.message, n.subject) }) };
+}

@@ -27,6 +27,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
       // applying the same DDL twice.
       insert.run(m.version, m.name, now);
       db.exec(m.sql);
+      m.code?.(db);
       applied.push(m.version);
     }
     return applied;

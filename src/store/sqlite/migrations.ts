@@ -1,17 +1,22 @@
 /**
  * The SQLite schema, as numbered, append-only migrations. Never edit or reorder a migration that has shipped:
- * add a new one. They are TypeScript rather than .sql files because the build does not copy assets.
+ * add a new one. They are TypeScript rather than .sql files because the build does not copy assets. A migration
+ * whose change plain SQL cannot make also has `code`, run after its SQL in the same transaction.
  *
  * Conventions: STRICT tables; times are integer milliseconds since the epoch; names compare with SQLite's
  * default BINARY collation, i.e. by code point, which is the order every list method pages in.
  */
+import type Database from 'better-sqlite3';
+import { allowDeliveryKind } from './delivery-kinds.js';
 import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
 import { ALARMS_MIGRATION_SQL } from './alarms-schema.js';
+import { TOPICS_SQL } from './schema-topics.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  code?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -256,4 +261,5 @@ CREATE TABLE queue_tags (
   { version: 4, name: 'reserved', sql: '' },
   { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
   { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
+  { version: 7, name: 'sns topics', sql: TOPICS_SQL, code: (db) => allowDeliveryKind(db, 'sns') },
 ];

@@ -52,6 +52,8 @@ import type { AlarmFilter, AlarmHistoryFilter, AlarmHistoryRecord, AlarmRecord, 
 import { Alarms } from './alarms.js';
 import { IdGenerator } from '../ids.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
+import type { SigningKeyRecord, SubscriptionChanges, SubscriptionRecord, TopicCounts, TopicMessage, TopicRecord } from '../topics.js';
+import { SqliteTopicStore } from './topic-store.js';
 import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskLease, MoveTaskRecord } from '../move-tasks.js';
 import type { RedriveItem, RedriveResult, StoredMessage } from '../redrive.js';
 import { SqliteMoveTasks } from './move-tasks.js';
@@ -80,6 +82,7 @@ export class SqliteStore implements Store {
   readonly #functions: Functions;
   readonly #settle: GroupCommit<SettleBatch>;
   readonly #queues: SqliteQueueStore;
+  readonly #topics: SqliteTopicStore;
   readonly #moveTasks: SqliteMoveTasks;
   readonly #redrive: SqliteRedrive;
   readonly #alarms: Alarms;
@@ -113,6 +116,7 @@ export class SqliteStore implements Store {
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
     this.#queues = new SqliteQueueStore(db);
+    this.#topics = new SqliteTopicStore(db, clock, (fn) => this.#write(fn));
     this.#moveTasks = new SqliteMoveTasks(db);
     this.#redrive = new SqliteRedrive(db, new IdGenerator());
     this.#alarms = new Alarms(db);
@@ -375,6 +379,56 @@ export class SqliteStore implements Store {
   }
   // --- end SQS queues ---
 
+  // --- SNS topics (TopicStore): delegated to topic-store.ts ---
+  createTopic(topic: TopicRecord, tags: Record<string, string>): Promise<boolean> {
+    return this.#topics.createTopic(topic, tags);
+  }
+  getTopic(arn: string): Promise<TopicRecord | undefined> {
+    return this.#topics.getTopic(arn);
+  }
+  listTopics(page: PageRequest): Promise<Page<TopicRecord>> {
+    return this.#topics.listTopics(page);
+  }
+  setTopicAttributes(arn: string, attributes: Record<string, string>, lastModifiedAt: number): Promise<boolean> {
+    return this.#topics.setTopicAttributes(arn, attributes, lastModifiedAt);
+  }
+  deleteTopic(arn: string): Promise<boolean> {
+    return this.#topics.deleteTopic(arn);
+  }
+  topicCounts(arn: string): Promise<TopicCounts> {
+    return this.#topics.topicCounts(arn);
+  }
+  createSubscription(subscription: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord } | undefined> {
+    return this.#topics.createSubscription(subscription);
+  }
+  getSubscription(arn: string): Promise<SubscriptionRecord | undefined> {
+    return this.#topics.getSubscription(arn);
+  }
+  subscriptionByToken(token: string): Promise<SubscriptionRecord | undefined> {
+    return this.#topics.subscriptionByToken(token);
+  }
+  listSubscriptions(page: PageRequest): Promise<Page<SubscriptionRecord>> {
+    return this.#topics.listSubscriptions(page);
+  }
+  updateSubscription(arn: string, changes: SubscriptionChanges): Promise<boolean> {
+    return this.#topics.updateSubscription(arn, changes);
+  }
+  deleteSubscription(arn: string): Promise<boolean> {
+    return this.#topics.deleteSubscription(arn);
+  }
+  publish(topicArn: string, messages: TopicMessage[], dueAt: number): Promise<number | undefined> {
+    return this.#topics.publish(topicArn, messages, dueAt);
+  }
+  sendToSubscription(subscriptionArn: string, message: TopicMessage, dueAt: number): Promise<boolean> {
+    return this.#topics.sendToSubscription(subscriptionArn, message, dueAt);
+  }
+  signingKey(): Promise<SigningKeyRecord | undefined> {
+    return this.#topics.signingKey();
+  }
+  putSigningKey(key: SigningKeyRecord): Promise<SigningKeyRecord> {
+    return this.#topics.putSigningKey(key);
+  }
+  // --- end SNS topics ---
   // --- SQS message move tasks (MoveTaskStore) and dead-letter redrive (RedriveStore) ---
   createMoveTask(task: MoveTaskRecord): Promise<boolean> {
     return this.#write(() => this.#moveTasks.create(task));
@@ -444,7 +498,7 @@ export class SqliteStore implements Store {
    * checkpoints the WAL into the file). Calling it again returns the same promise.
    */
   close(): Promise<void> {
-    this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close()])
+    this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close(), this.#topics.close()])
       .then(() => this.#writer.close())
       .then(() => {
         this.#db.close();
