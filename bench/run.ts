@@ -11,6 +11,7 @@ const benches = [
   ['store ingest (no HTTP)', 'bench/store-ingest.ts'],
   ['delivery', 'bench/delivery.ts'],
   ['SNS publish', 'bench/sns-publish.ts'],
+  ['encryption at rest', 'bench/encryption.ts'],
 ] as const;
 
 const root = fileURLToPath(new URL('..', import.meta.url));

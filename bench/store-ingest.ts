@@ -9,6 +9,8 @@
  *
  * Prints events/s, deliveries/s, commits/s and the p50/p99 latency from ingest() to acknowledgement; for
  * PostgreSQL also the round trips per event (each group commit is one statement, so commits / events).
+ * Also the CPU time per event (all threads) and the main thread's busy time per event: on a machine shared with
+ * other work the rates mostly measure the scheduler, the CPU times much less so.
  * The commits run on the store's writer thread (src/store/sqlite/writer.ts). In this closed loop every caller waits
  * for the same group, so a group is never accumulating while another commits: it measures the writer, not the
  * pipelining (bench/ingest.ts, over HTTP, does).
@@ -94,9 +96,13 @@ async function measure(label: string, store: Store, roundTrips: boolean): Promis
   const commitsBefore = store.stats().commits;
   measuring = true;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const loop = performance.eventLoopUtilization(loopBefore);
   const commits = store.stats().commits - commitsBefore;
   stop = true;
   await Promise.all(running);
@@ -107,7 +113,8 @@ async function measure(label: string, store: Store, roundTrips: boolean): Promis
     `${label}: callers=${callers} batch=${batchSize} deliveries/event=${deliveriesPerEvent} seconds=${seconds} ids=${values.ids}\n` +
       `events/s: ${Math.round(events / elapsed)}  deliveries/s: ${Math.round((events * deliveriesPerEvent) / elapsed)}  ` +
       `commits/s: ${Math.round(commits / elapsed)}  events/commit: ${Math.round(events / commits)}\n` +
-      `ack latency ms: p50 ${pct(50)}  p99 ${pct(99)}` +
+      `ack latency ms: p50 ${pct(50)}  p99 ${pct(99)}\n` +
+      `CPU per event: ${((cpu.user + cpu.system) / events).toFixed(1)} us (all threads)  main thread busy per event: ${((loop.active * 1000) / events).toFixed(1)} us` +
       (roundTrips ? `\nround trips per event: ${(commits / events).toFixed(4)} (one statement per commit)` : ''),
   );
 }

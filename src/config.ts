@@ -3,6 +3,9 @@
  * defaults. The result is validated and frozen; an invalid value fails at start with the setting named.
  * Lambda-style functions, the SMTP server for SNS email and the public URL can only come from the config file;
  * function handler paths start at the file's directory.
+ * The root key (docs/encryption.md) comes from a file (`rootKeyFile`, any source; a relative path in the config file
+ * starts at the file's directory) or, as base64, from MAILROOM_ROOT_KEY only: never a flag, which other users of
+ * the machine can read in the process list, nor a config file, which tends to be committed.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -28,13 +31,17 @@ export interface ResolvedConfig {
   readonly smtp?: Readonly<SmtpConfig>;
   /** The URL SNS subscribers reach Mailroom at, when it is not the address it listens on. */
   readonly publicUrl?: string;
+  /** The root key file; without it (and without rootKey), root.key in the data directory. */
+  readonly rootKeyFile?: string;
+  /** The root key in base64, from MAILROOM_ROOT_KEY. */
+  readonly rootKey?: string;
 }
 
-/** The settings that a flag or an environment variable can give as well as the file. */
-type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir' | 'smtp' | 'publicUrl'>;
-type FileOnly = { functions?: unknown; smtp?: unknown; publicUrl?: unknown };
+/** The settings that a flag or an environment variable can give as well as the file, with a default. */
+type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir' | 'smtp' | 'publicUrl' | 'rootKeyFile' | 'rootKey'>;
+type FileOnly = { functions?: unknown; smtp?: unknown; publicUrl?: unknown; rootKeyFile?: unknown };
 
-export type ConfigInput = Partial<Record<Setting, string | number | undefined>>;
+export type ConfigInput = Partial<Record<Setting | 'rootKeyFile', string | number | undefined>>;
 
 const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', poolSize: 10 };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -52,7 +59,7 @@ const ENV: Record<Setting, string> = {
 export class ConfigError extends Error {}
 
 export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, configFile?: string): ResolvedConfig {
-  const { functions: fileFunctions, smtp: fileSmtp, publicUrl: filePublicUrl, ...file } = configFile ? readConfigFile(configFile) : {};
+  const { functions: fileFunctions, smtp: fileSmtp, publicUrl: filePublicUrl, rootKeyFile: fileRootKeyFile, ...file } = configFile ? readConfigFile(configFile) : {};
   const pick = (key: Setting) => flags[key] ?? env[ENV[key]] ?? file[key] ?? DEFAULTS[key];
   const port = Number(pick('port'));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer from 0 to 65535, got '${pick('port')}'`);
@@ -71,7 +78,24 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   const functions = Object.freeze(resolveFunctions(fileFunctions, configFile ?? '', functionsBaseDir));
   const smtp = resolveSmtp(fileSmtp, configFile ?? '');
   const publicUrl = resolvePublicUrl(filePublicUrl, configFile ?? '');
-  return Object.freeze({ host, port, dataDir, ...(store !== undefined && { store: String(store) }), poolSize, timeScale, logLevel, functions, functionsBaseDir, ...(smtp && { smtp }), ...(publicUrl && { publicUrl }) });
+  const rootKeyFile = flags.rootKeyFile ?? env.MAILROOM_ROOT_KEY_FILE ?? (fileRootKeyFile === undefined ? undefined : resolve(functionsBaseDir, String(fileRootKeyFile)));
+  const rootKey = env.MAILROOM_ROOT_KEY;
+  if (rootKeyFile === '' || rootKey === '') throw new ConfigError('the root key file and MAILROOM_ROOT_KEY must not be empty when set');
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    ...(store !== undefined && { store: String(store) }),
+    poolSize,
+    timeScale,
+    logLevel,
+    functions,
+    functionsBaseDir,
+    ...(smtp && { smtp }),
+    ...(publicUrl && { publicUrl }),
+    ...(rootKeyFile !== undefined && { rootKeyFile: String(rootKeyFile) }),
+    ...(rootKey !== undefined && { rootKey }),
+  });
 }
 
 function readConfigFile(path: string): ConfigInput & FileOnly {
@@ -82,7 +106,7 @@ function readConfigFile(path: string): ConfigInput & FileOnly {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
-  const known = [...Object.keys(ENV), 'smtp', 'publicUrl', 'functions'];
+  const known = [...Object.keys(ENV), 'smtp', 'publicUrl', 'rootKeyFile', 'functions'];
   const unknown = Object.keys(parsed).filter((k) => !known.includes(k));
   if (unknown.length) throw new ConfigError(`config file ${path} has unknown settings: ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return parsed as ConfigInput & FileOnly;

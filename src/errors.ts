@@ -37,7 +37,7 @@ export const ERROR_CATALOGUE = {
   ResourceNotFoundException: { status: 400, fault: 'Sender', when: 'The named bus, rule, connection or API destination, or (SQS) a move task or its source or destination queue, does not exist.' },
   ResourceAlreadyExistsException: { status: 400, fault: 'Sender', when: 'A bus, connection or API destination of that name exists.' },
   InvalidEventPatternException: { status: 400, fault: 'Sender', when: 'The event pattern is not valid; the message is AWS\'s.' },
-  LimitExceededException: { status: 400, fault: 'Sender', when: 'A limit would be exceeded (e.g. more than 5 targets on a rule).' },
+  LimitExceededException: { status: 400, fault: 'Sender', when: 'A limit would be exceeded (e.g. more than 5 targets on a rule; a 26th on-demand rotation of a KMS key).' },
   ConcurrentModificationException: { status: 400, fault: 'Sender', when: 'Another request changed the resource at the same time.' },
   ManagedRuleException: { status: 400, fault: 'Sender', when: 'The rule is managed by another service and cannot be changed here.' },
   IllegalStatusException: { status: 400, fault: 'Sender', when: 'The resource is in a state that does not allow the operation.' },
@@ -73,7 +73,8 @@ export const ERROR_CATALOGUE = {
   InvalidParameterException: { status: 400, fault: 'Sender', queryCode: 'InvalidParameter', when: 'An SNS request parameter is invalid: topic name or ARN, protocol, endpoint, attribute, message size, token, ...' },
   // SNS's InvalidParameterValueException; keyed by its wire code, since CloudWatch's exception has the same name.
   ParameterValueInvalid: { status: 400, fault: 'Sender', when: 'An SNS message attribute is invalid (name, data type or value).' },
-  NotFoundException: { status: 404, fault: 'Sender', queryCode: 'NotFound', when: 'The SNS topic or subscription does not exist.' },
+  // SNS's NotFoundException; keyed by its wire code, since KMS's exception has the same name (and status 400).
+  NotFound: { status: 404, fault: 'Sender', when: 'The SNS topic or subscription does not exist.' },
   AuthorizationErrorException: { status: 403, fault: 'Sender', queryCode: 'AuthorizationError', when: 'The request is not allowed: e.g. an unsigned Unsubscribe of a subscription confirmed with AuthenticateOnUnsubscribe.' },
   TagLimitExceededException: { status: 400, fault: 'Sender', queryCode: 'TagLimitExceeded', when: 'A topic would have more than 50 tags.' },
   EmptyBatchRequestException: { status: 400, fault: 'Sender', queryCode: 'EmptyBatchRequest', when: 'PublishBatch has no entries.' },
@@ -81,6 +82,20 @@ export const ERROR_CATALOGUE = {
   BatchEntryIdsNotDistinctException: { status: 400, fault: 'Sender', queryCode: 'BatchEntryIdsNotDistinct', when: 'Two PublishBatch entries have the same Id.' },
   InvalidBatchEntryIdException: { status: 400, fault: 'Sender', queryCode: 'InvalidBatchEntryId', when: 'A PublishBatch entry Id is not 1-80 alphanumeric, hyphen or underscore characters.' },
   BatchRequestTooLongException: { status: 400, fault: 'Sender', queryCode: 'BatchRequestTooLong', when: 'The messages of a PublishBatch together exceed 256 KiB.' },
+  KmsNotFound: { status: 400, fault: 'Sender', queryCode: 'KMS.NotFoundException', when: 'The KMS key that seals the queue\'s messages does not exist (any more).' },
+  KmsDisabled: { status: 400, fault: 'Sender', queryCode: 'KMS.DisabledException', when: 'The KMS key that seals the queue\'s messages is disabled: nothing can be sent or received until it is enabled.' },
+  KmsInvalidState: { status: 400, fault: 'Sender', queryCode: 'KMS.InvalidStateException', when: 'The KMS key that seals the queue\'s messages is pending deletion.' },
+  // KMS (awsJson 1.1, TrentService).
+  NotFoundException: { status: 400, fault: 'Sender', when: 'No KMS key or alias by that id, ARN or name.' },
+  DisabledException: { status: 400, fault: 'Sender', when: 'The KMS key is disabled.' },
+  KMSInvalidStateException: { status: 400, fault: 'Sender', when: 'The KMS key\'s state does not allow the operation (e.g. it is pending deletion).' },
+  InvalidCiphertextException: { status: 400, fault: 'Sender', when: 'The ciphertext is corrupt, was not made by this KMS, or its encryption context differs.' },
+  IncorrectKeyException: { status: 400, fault: 'Sender', when: 'Decrypt names a KeyId other than the key that encrypted the ciphertext.' },
+  InvalidKeyUsageException: { status: 400, fault: 'Sender', when: 'The encryption algorithm does not fit the key (Mailroom\'s keys are SYMMETRIC_DEFAULT).' },
+  AlreadyExistsException: { status: 400, fault: 'Sender', when: 'An alias of that name exists.' },
+  NotAuthorizedException: { status: 400, fault: 'Sender', when: 'The alias name is reserved for AWS managed keys (alias/aws/...), or the alias would point at one.' },
+  UnsupportedOperationException: { status: 400, fault: 'Sender', when: 'Not possible on this key (an AWS managed key), or not supported by Mailroom (asymmetric, HMAC, imported or multi-Region keys).' },
+  InvalidMarkerException: { status: 400, fault: 'Sender', when: 'The Marker is not one a previous List call returned.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -10,3 +10,4 @@ export { FunctionSpecError, functionArn, type FunctionSpec } from './functions/s
 export type { AlarmNotification, AlarmNotifier } from './monitoring/index.js';
 export type { InvocationRecord } from './functions/retry.js';
 export type { Sns, TopicPublisher } from './topics/index.js';
+export { RootKeyError, type RootKeyOptions } from './keys/index.js';

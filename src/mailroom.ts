@@ -14,6 +14,10 @@ import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { CloudWatch, topicsNotifier, type AlarmNotifier } from './monitoring/index.js';
+import type { RootKeyOptions } from './keys/index.js';
+import { KeyMaintenance } from './keys/maintenance.js';
+import { keyProblem } from './kms/errors.js';
+import { Kms } from './kms/index.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
@@ -48,6 +52,11 @@ export interface MailroomOptions {
   smtp?: SmtpConfig;
   /** The URL SNS subscribers reach Mailroom at (SubscribeURL, UnsubscribeURL, SigningCertURL); default: the server's. */
   publicUrl?: string;
+  /**
+   * The root key that unlocks the data directory (docs/encryption.md); by default the file root.key in it,
+   * generated on a first run with a warning to `logger`.
+   */
+  rootKey?: RootKeyOptions;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -57,6 +66,7 @@ export interface Mailroom extends AsyncDisposable {
   readonly eventBridge: EventBridge;
   readonly sqs: Sqs;
   readonly sns: Sns;
+  readonly kms: Kms;
   readonly functions: FunctionRegistry;
   readonly metrics: MetricRecorder;
   /** Samples the AWS/SQS gauges of every queue each minute. */
@@ -82,15 +92,17 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const logger = options.logger ?? pino({ level: 'silent' });
   const region = options.region ?? DEFAULT_REGION;
   if (options.store === undefined && options.dataDir === undefined) throw new TypeError('createMailroom needs a dataDir or a store URL');
-  const store = await (options.store !== undefined ? openStore({ path: options.store, clock, poolSize: options.poolSize }) : openStore({ dataDir: options.dataDir!, clock }));
+  const store = await (options.store !== undefined ? openStore({ path: options.store, clock, poolSize: options.poolSize, rootKey: options.rootKey, logger }) : openStore({ dataDir: options.dataDir!, clock, rootKey: options.rootKey, logger }));
   // Other processes record deliveries and send messages to a shared store too: their wake-ups reach this
   // process's dispatcher and long polls, which also poll, since a wake-up can be lost.
   const pollMs = store.onWake ? SHARED_STORE_POLL_MS : undefined;
+  const keyMaintenance = new KeyMaintenance(store.keyring, clock, logger);
+  const kms = new Kms({ keyring: store.keyring, tags: store });
   const router = new Router(store);
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
-  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
-  const sqs = new Sqs({ store, clock, logger, metrics, pollMs });
+  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake(), keyProblem: (ref) => keyProblem(store.keyring, ref) });
+  const sqs = new Sqs({ store, clock, logger, metrics, pollMs, keyring: store.keyring });
   const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake() });
   const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
   // Other processes sharing the store (PostgreSQL) announce new deliveries and messages; polling stays the truth.
@@ -99,6 +111,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   try {
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
   } catch (err) {
+    await keyMaintenance.stop();
     await store.close();
     throw err;
   }
@@ -121,6 +134,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
       await delivery.stop();
       await queueGauges.stop();
       await metrics.flush();
+      await keyMaintenance.stop();
       await store.close();
     })());
   return {
@@ -130,6 +144,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     eventBridge,
     sqs,
     sns,
+    kms,
     functions,
     metrics,
     queueGauges,

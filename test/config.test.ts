@@ -100,3 +100,25 @@ describe('resolveConfig smtp and publicUrl', () => {
     refused({ publicUrl: 'mailroom.local' }, /publicUrl must be an http:\/\/ or https:\/\/ URL/);
   });
 });
+
+describe('resolveConfig root key', () => {
+  const dir = tempDataDir('mailroom-config-');
+  after(() => removeDir(dir));
+
+  it('takes the key file from a flag, then MAILROOM_ROOT_KEY_FILE, then the file (relative to it)', () => {
+    const path = join(dir, 'mailroom.json');
+    writeFileSync(path, JSON.stringify({ rootKeyFile: 'keys/root.key' }));
+    assert.equal(resolveConfig({}, {}, path).rootKeyFile, join(dir, 'keys/root.key'));
+    assert.equal(resolveConfig({}, { MAILROOM_ROOT_KEY_FILE: '/env.key' }, path).rootKeyFile, '/env.key');
+    assert.equal(resolveConfig({ rootKeyFile: '/flag.key' }, { MAILROOM_ROOT_KEY_FILE: '/env.key' }, path).rootKeyFile, '/flag.key');
+    assert.equal(resolveConfig({}, {}).rootKeyFile, undefined);
+  });
+
+  it('takes the base64 key from MAILROOM_ROOT_KEY only', () => {
+    assert.equal(resolveConfig({}, { MAILROOM_ROOT_KEY: 'a2V5' }).rootKey, 'a2V5');
+    const path = join(dir, 'with-key.json');
+    writeFileSync(path, JSON.stringify({ rootKey: 'a2V5' }));
+    assert.throws(() => resolveConfig({}, {}, path), (err: Error) => err instanceof ConfigError && /unknown settings: rootKey/.test(err.message));
+    assert.throws(() => resolveConfig({}, { MAILROOM_ROOT_KEY: '' }), /must not be empty/);
+  });
+});

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { ConfigError, resolveConfig } from '../config.js';
+import { RootKeyError } from '../keys/errors.js';
 import { InvalidEventError, InvalidEventPatternError, testEventPattern } from '../patterns/index.js';
 import { startServer } from '../server/index.js';
 import { VERSION } from '../version.js';
@@ -26,11 +27,14 @@ program
   .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per process [default: 10]').env('MAILROOM_POOL_SIZE'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
+  .addOption(new Option('--root-key-file <file>', 'the root key that unlocks the data directory (docs/encryption.md); MAILROOM_ROOT_KEY gives it as base64 instead [default: root.key in the data directory, generated on a first run]').env('MAILROOM_ROOT_KEY_FILE'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, store, poolSize, timeScale, logLevel, functions (see docs/functions.md)')
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, store, poolSize, rootKeyFile, functions (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; timeScale?: string; logLevel?: string; config?: string; deliver: boolean }) => {
-    const config = resolveConfig({ port: opts.port, host: opts.host, dataDir: opts.data, store: opts.store, poolSize: opts.poolSize, timeScale: opts.timeScale, logLevel: opts.logLevel }, {}, opts.config);
+  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean }) => {
+    // Flags already carry their MAILROOM_* variables (commander); the environment adds MAILROOM_ROOT_KEY.
+    const flags = { port: opts.port, host: opts.host, dataDir: opts.data, store: opts.store, poolSize: opts.poolSize, timeScale: opts.timeScale, logLevel: opts.logLevel, rootKeyFile: opts.rootKeyFile };
+    const config = resolveConfig(flags, { MAILROOM_ROOT_KEY: process.env.MAILROOM_ROOT_KEY }, opts.config);
     const logger = pino({ level: config.logLevel });
     const server = await startServer({ ...config, logger, deliver: opts.deliver });
     const where = config.store ? { store: withoutPassword(config.store) } : { dataDir: config.dataDir };
@@ -126,7 +130,7 @@ function textOrFile(value: string): string {
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof RootKeyError) {
     console.error(`mailroom: ${err.message}`);
     process.exit(2);
   }

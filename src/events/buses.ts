@@ -37,6 +37,8 @@ export class BusService {
     if (req.Name.includes('/') && !req.EventSourceName) {
       throw new ServiceError('ValidationException', `Event bus name must not contain '/'.`);
     }
+    const keyProblem = req.KmsKeyIdentifier ? this.deps.keyProblem?.(req.KmsKeyIdentifier) : undefined;
+    if (keyProblem) throw new ServiceError('ValidationException', `KmsKeyIdentifier '${req.KmsKeyIdentifier}' cannot be used: ${keyProblem.message}`);
     const now = this.deps.clock.now();
     const record: BusRecord = {
       name: req.Name,

@@ -13,6 +13,11 @@ export interface EventsDeps {
   metrics?: { add(namespace: string, name: string, dimensions: Record<string, string>, value: number): void };
   /** Called after an ingest commit that recorded deliveries, so the dispatcher claims them at once. */
   onDeliveriesRecorded?: () => void;
+  /**
+   * Why a bus's KMS key cannot seal events now (KMS's error code and message), or undefined when it can: PutEvents
+   * then fails those entries alone, with that code, instead of the whole request.
+   */
+  keyProblem?: (keyRef: string) => { code: string; message: string } | undefined;
 }
 
 /** awsJson timestamps are epoch seconds. */

@@ -10,7 +10,7 @@ import { check, list, str, struct, timestamp } from '../protocols/shape.js';
 import { timeOrderedUuid } from '../store/ids.js';
 import type { NewDelivery } from '../store/records.js';
 import type { IngestEntry } from '../store/store.js';
-import type { RoutedRule } from './router.js';
+import type { BusRoutes, RoutedRule } from './router.js';
 import { busNameOf } from './arns.js';
 import type { EventsDeps } from './deps.js';
 import { busNameOrArn } from './names.js';
@@ -87,7 +87,7 @@ export class PutEventsService {
     if (!routes) return undefined;
     const now = this.deps.clock.now();
     const envelope = { ...(JSON.parse(envelopeText) as EventEnvelope), id: timeOrderedUuid(now) };
-    await this.#ingest([{ event: { id: envelope.id, bus, receivedAt: now, payload: JSON.stringify(envelope) }, deliveries: this.#deliveries(routes.match(envelope), now) }]);
+    await this.#ingest([{ event: { id: envelope.id, bus, receivedAt: now, payload: JSON.stringify(envelope) }, deliveries: this.#deliveries(routes.match(envelope), now), ...sealedBy(routes) }]);
     return envelope.id;
   }
 
@@ -139,6 +139,8 @@ export class PutEventsService {
     const bus = busNameOf(entry.EventBusName);
     const routes = await this.deps.router.routes(bus);
     if (!routes) return invalid('ResourceNotFoundException', `Event bus ${bus} does not exist.`);
+    const keyProblem = routes.keyRef === undefined ? undefined : this.deps.keyProblem?.(routes.keyRef);
+    if (keyProblem) return invalid(keyProblem.code, `Event bus ${bus} cannot store events: ${keyProblem.message}`);
 
     const envelope: EventEnvelope = {
       version: '0',
@@ -152,8 +154,13 @@ export class PutEventsService {
       resources: entry.Resources ?? [],
       detail: detail as Record<string, unknown>,
     };
-    return { event: { id: envelope.id, bus, receivedAt: now, payload: JSON.stringify(envelope) }, deliveries: this.#deliveries(routes.match(envelope), now) };
+    return { event: { id: envelope.id, bus, receivedAt: now, payload: JSON.stringify(envelope) }, deliveries: this.#deliveries(routes.match(envelope), now), ...sealedBy(routes) };
   }
+}
+
+/** The IngestEntry field naming the bus's KMS key, when it has one. */
+function sealedBy(routes: BusRoutes): { keyRef?: string } {
+  return routes.keyRef === undefined ? {} : { keyRef: routes.keyRef };
 }
 
 function invalid(ErrorCode: string, ErrorMessage: string) {

@@ -17,6 +17,9 @@ export class BusRoutes {
   readonly matcher = new Matcher<string>();
   readonly rules = new Map<string, RoutedRule>();
 
+  /** The bus's KmsKeyIdentifier: the KMS key that seals its events at rest (alias/aws/events when absent). */
+  constructor(readonly keyRef?: string) {}
+
   /** The enabled rules whose pattern matches the event, with their targets. */
   match(event: object): RoutedRule[] {
     const names = this.matcher.matchEvent(event);
@@ -67,9 +70,10 @@ export class Router {
   }
 
   async #load(bus: string): Promise<BusRoutes | undefined> {
-    if (!(await this.store.getBus(bus))) return undefined;
+    const record = await this.store.getBus(bus);
+    if (!record) return undefined;
     const [rules, targets] = await Promise.all([this.store.allRules(bus), this.store.allTargets(bus)]);
-    const routes = new BusRoutes();
+    const routes = new BusRoutes(record.kmsKeyIdentifier || undefined);
     for (const rule of rules) routes.putRule(rule);
     const byRule = new Map<string, TargetRecord[]>();
     for (const t of targets) byRule.set(t.rule, [...(byRule.get(t.rule) ?? []), t]);

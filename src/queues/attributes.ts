@@ -4,6 +4,8 @@
  * defaults included, so CreateQueue's "same attributes?" check and GetQueueAttributes are plain lookups.
  */
 import { ServiceError } from '../errors.js';
+import { KeyError } from '../keys/errors.js';
+import { SQS_MANAGED_KEY } from '../keys/key-refs.js';
 import type { QueueCounts, QueueRecord } from '../store/queues.js';
 import { queueNameOfArn } from './names.js';
 import { compiledPolicy } from './policy.js';
@@ -12,9 +14,17 @@ type Rule =
   | { kind: 'int'; min: number; max: number }
   | { kind: 'bool' }
   | { kind: 'text' }
+  | { kind: 'key' }
   | { kind: 'json'; check?: (value: Record<string, unknown>, name: string, text: string, lookup: QueueLookup) => Promise<string> };
 
 export type QueueLookup = (name: string) => Promise<QueueRecord | undefined>;
+
+/** What attribute validation looks up: other queues (RedrivePolicy), KMS keys (KmsMasterKeyId, must exist). */
+export interface AttributeLookups {
+  queue: QueueLookup;
+  /** Throws a KeyError when no KMS key goes by `ref`. */
+  key: (ref: string) => unknown;
+}
 
 const SETTABLE: Record<string, Rule> = {
   DelaySeconds: { kind: 'int', min: 0, max: 900 },
@@ -25,7 +35,7 @@ const SETTABLE: Record<string, Rule> = {
   RedrivePolicy: { kind: 'json', check: checkRedrivePolicy },
   RedriveAllowPolicy: { kind: 'json', check: checkRedriveAllowPolicy },
   Policy: { kind: 'json', check: checkPolicy },
-  KmsMasterKeyId: { kind: 'text' },
+  KmsMasterKeyId: { kind: 'key' },
   KmsDataKeyReusePeriodSeconds: { kind: 'int', min: 60, max: 86_400 },
   SqsManagedSseEnabled: { kind: 'bool' },
 };
@@ -69,8 +79,11 @@ function fifoUnsupported(name: string): ServiceError {
  * Applies `changes` (CreateQueue's or SetQueueAttributes' Attributes) over `base` and returns the new effective
  * attributes, or throws SQS's error for the first bad name or value.
  */
-export async function applyAttributes(base: Readonly<Record<string, string>>, changes: Record<string, string> | undefined, lookup: QueueLookup): Promise<Record<string, string>> {
+export async function applyAttributes(base: Readonly<Record<string, string>>, changes: Record<string, string> | undefined, lookups: AttributeLookups): Promise<Record<string, string>> {
   const result = { ...base };
+  if (changes?.KmsMasterKeyId && changes.SqsManagedSseEnabled?.toLowerCase() === 'true') {
+    throw new ServiceError('InvalidAttributeValue', 'Invalid value for the parameter SqsManagedSseEnabled. Reason: a queue has one kind of server-side encryption at a time: KmsMasterKeyId (SSE-KMS) or SqsManagedSseEnabled (SSE-SQS), not both.');
+  }
   for (const [name, raw] of Object.entries(changes ?? {})) {
     if (FIFO_ONLY.has(name)) {
       // FifoQueue=false is a standard queue, which is what this is.
@@ -83,18 +96,27 @@ export async function applyAttributes(base: Readonly<Record<string, string>>, ch
       delete result[name];
       continue;
     }
-    result[name] = await normalise(name, raw, rule, lookup);
+    result[name] = await normalise(name, raw, rule, lookups);
+  }
+  // Turning SQS-managed SSE on replaces SSE-KMS.
+  if (changes?.SqsManagedSseEnabled?.toLowerCase() === 'true' && !changes.KmsMasterKeyId) {
+    delete result.KmsMasterKeyId;
+    delete result.KmsDataKeyReusePeriodSeconds;
   }
   // SQS reports the data key reuse period only for KMS-encrypted queues, 300 s unless set; SSE-KMS replaces
   // SQS-managed SSE.
   if (result.KmsMasterKeyId !== undefined) {
     result.KmsDataKeyReusePeriodSeconds ??= KMS_DATA_KEY_REUSE_DEFAULT;
     if (changes?.KmsMasterKeyId && changes.SqsManagedSseEnabled === undefined) result.SqsManagedSseEnabled = 'false';
+  } else if (changes?.KmsMasterKeyId === '') {
+    delete result.KmsDataKeyReusePeriodSeconds;
+    // Removing the KMS key falls back to SQS-managed SSE: a queue is plaintext only when the user says so.
+    if (changes.SqsManagedSseEnabled === undefined) result.SqsManagedSseEnabled = 'true';
   }
   return result;
 }
 
-async function normalise(name: string, raw: string, rule: Rule, lookup: QueueLookup): Promise<string> {
+async function normalise(name: string, raw: string, rule: Rule, lookups: AttributeLookups): Promise<string> {
   switch (rule.kind) {
     case 'int': {
       if (!/^\d{1,10}$/.test(raw)) throw invalidValue(name);
@@ -109,6 +131,14 @@ async function normalise(name: string, raw: string, rule: Rule, lookup: QueueLoo
     }
     case 'text':
       return raw;
+    case 'key':
+      try {
+        lookups.key(raw);
+      } catch (err) {
+        if (!(err instanceof KeyError)) throw err;
+        throw new ServiceError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: ${err.message}`);
+      }
+      return raw;
     case 'json': {
       let value: unknown;
       try {
@@ -117,7 +147,7 @@ async function normalise(name: string, raw: string, rule: Rule, lookup: QueueLoo
         throw invalidValue(name, 'not valid JSON');
       }
       if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidValue(name, 'not a JSON object');
-      return rule.check ? rule.check(value as Record<string, unknown>, name, raw, lookup) : raw;
+      return rule.check ? rule.check(value as Record<string, unknown>, name, raw, lookups.queue) : raw;
     }
   }
 }
@@ -205,6 +235,16 @@ export async function readAttributes(queue: QueueRecord, names: string[], counts
   if (wanted('LastModifiedTimestamp')) out.LastModifiedTimestamp = String(Math.floor(queue.lastModifiedAt / 1000));
   for (const [name, value] of Object.entries(queue.attributes)) if (wanted(name)) out[name] = value;
   return out;
+}
+
+/**
+ * Which KMS key seals the queue's messages: its KmsMasterKeyId (SSE-KMS), else alias/aws/sqs unless
+ * SqsManagedSseEnabled is false (then null: plaintext, which the queue's attributes show).
+ */
+export function messageSealing(queue: QueueRecord): { keyRef: string | null; dataKeyReuseSeconds?: number } {
+  const key = queue.attributes.KmsMasterKeyId;
+  if (key !== undefined) return { keyRef: key, dataKeyReuseSeconds: Number(queue.attributes.KmsDataKeyReusePeriodSeconds ?? KMS_DATA_KEY_REUSE_DEFAULT) };
+  return { keyRef: queue.attributes.SqsManagedSseEnabled === 'false' ? null : SQS_MANAGED_KEY };
 }
 
 /** A queue's numeric attribute, in the unit it is stored (seconds or bytes). */

@@ -4,6 +4,8 @@
 import type { Clock } from '../clock.js';
 import { ServiceError } from '../errors.js';
 import type { MoveTaskStore } from '../store/move-tasks.js';
+import type { Keyring } from '../keys/keyring.js';
+import { withKeyErrors } from '../keys/service-errors.js';
 import type { QueueRecord, QueueStore } from '../store/queues.js';
 import type { Arrivals } from './arrivals.js';
 import type { QueueMetrics } from './queue-metrics.js';
@@ -19,6 +21,8 @@ export interface QueueDeps {
    * arrivals this process hears of only by a wake-up that may be lost. Unset: only on arrivals here and when due.
    */
   pollMs?: number;
+  /** For KmsMasterKeyId: the key must exist. */
+  keyring: Keyring;
 }
 
 /** SQS's answer for an absent required parameter. */
@@ -39,4 +43,12 @@ export function checkRange(value: number | undefined, name: string, min: number,
   if (value !== undefined && (value < min || value > max)) {
     throw new ServiceError('InvalidParameterValue', `Value ${value} for parameter ${name} is invalid. Reason: Must be between ${min} and ${max}, if provided.`);
   }
+}
+
+/**
+ * Runs a store call that seals or opens messages, answering SQS's KMS errors when the queue's KMS key cannot be
+ * used: nothing was written or claimed then, and the messages are intact for when the key is enabled again.
+ */
+export function withQueueKey<T>(fn: () => Promise<T>): Promise<T> {
+  return withKeyErrors({ 'not-found': 'KmsNotFound', disabled: 'KmsDisabled', 'invalid-state': 'KmsInvalidState' }, fn);
 }

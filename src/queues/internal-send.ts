@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MessageAttribute, NewQueueMessage, QueueRecord } from '../store/queues.js';
-import { numberAttribute } from './attributes.js';
+import { messageSealing, numberAttribute } from './attributes.js';
 import { md5OfBody, md5OfMessageAttributes } from './md5.js';
 
 const QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]*:\d{12}:([A-Za-z0-9_-]{1,80})$/;
@@ -33,6 +33,7 @@ export function newMessage(queue: QueueRecord, body: string, attributes: Record<
     visibleAt: now + (delaySeconds ?? numberAttribute(queue, 'DelaySeconds')) * 1000,
     expiresAt: now + numberAttribute(queue, 'MessageRetentionPeriod') * 1000,
     senderId,
+    ...messageSealing(queue),
   };
   const md5 = md5OfMessageAttributes(attributes);
   if (md5 !== undefined) message.md5OfMessageAttributes = md5;

@@ -8,7 +8,7 @@ import { any, check, int, list, map, str, struct } from '../protocols/shape.js';
 import type { MessageAttribute, NewQueueMessage, QueueRecord } from '../store/queues.js';
 import { numberAttribute } from './attributes.js';
 import { checkBatch, runEntry, type BatchFailure } from './batch.js';
-import { checkRange, requireQueue, type QueueDeps } from './deps.js';
+import { checkRange, requireQueue, withQueueKey, type QueueDeps } from './deps.js';
 import { newMessage } from './internal-send.js';
 import { checkCharacters, checkMessageAttributes, messageSize } from './message-attributes.js';
 import { nonExistentQueue } from './names.js';
@@ -91,7 +91,7 @@ export class MessageService {
 
   async #write(queue: QueueRecord, messages: NewQueueMessage[]): Promise<void> {
     // The queue may have been deleted since it was looked up.
-    if (!(await this.deps.store.sendMessages(messages))) throw nonExistentQueue();
+    if (!(await withQueueKey(() => this.deps.store.sendMessages(messages)))) throw nonExistentQueue();
     this.deps.arrivals.notify(queue.name);
     this.deps.metrics.sent(messages);
   }

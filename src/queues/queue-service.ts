@@ -8,7 +8,7 @@ import type { RequestContext } from '../protocols/context.js';
 import { check, int, list, map, str, struct } from '../protocols/shape.js';
 import { decodeNextToken, encodeNextToken } from '../paging.js';
 import type { QueueRecord } from '../store/queues.js';
-import { allowsRedriveFrom, applyAttributes, DEFAULT_ATTRIBUTES, firstDifference, readAttributes, type QueueLookup } from './attributes.js';
+import { allowsRedriveFrom, applyAttributes, DEFAULT_ATTRIBUTES, firstDifference, readAttributes, type AttributeLookups } from './attributes.js';
 import { checkRange, required, requireQueue, type QueueDeps } from './deps.js';
 import { nonExistentQueue, queueArn, queueNameOfArn, queueUrl, validateQueueName } from './names.js';
 import { checkTags } from './tags.js';
@@ -44,10 +44,10 @@ export interface QueueUrlInput {
 }
 
 export class QueueService {
-  readonly #lookup: QueueLookup;
+  readonly #lookup: AttributeLookups;
 
   constructor(private readonly deps: QueueDeps) {
-    this.#lookup = (name) => deps.store.getQueue(name);
+    this.#lookup = { queue: (name) => deps.store.getQueue(name), key: (ref) => deps.keyring.resolve(ref) };
   }
 
   async create(input: CreateQueueInput, ctx: RequestContext): Promise<{ QueueUrl: string }> {

@@ -7,7 +7,7 @@ import { ServiceError } from '../errors.js';
 import { check, int, list, str, struct } from '../protocols/shape.js';
 import type { QueueRecord, ReceivedMessage, ReceiveRequest } from '../store/queues.js';
 import { numberAttribute } from './attributes.js';
-import { checkRange, requireQueue, type QueueDeps } from './deps.js';
+import { checkRange, requireQueue, withQueueKey, type QueueDeps } from './deps.js';
 import { md5OfMessageAttributes } from './md5.js';
 import { selectAttributes } from './message-attributes.js';
 import { queueNameOfArn } from './names.js';
@@ -68,7 +68,7 @@ export class ReceiveService {
       // Read before looking, so an arrival between an empty receive and the wait still wakes this receiver.
       const seen = arrivals.version(queue.name);
       const now = clock.now();
-      const messages = await store.receiveMessages(this.#request(queue, req, now));
+      const messages = await withQueueKey(() => store.receiveMessages(this.#request(queue, req, now)));
       if (messages.length > 0 || now >= deadline || arrivals.closed) {
         this.deps.metrics.received(queue.name, messages.length);
         return format(messages, req);

@@ -36,6 +36,10 @@ export interface ServeOptions {
   publicUrl?: string;
   /** Replaces the clock `timeScale` would make (tests pass a ManualClock). */
   clock?: Clock;
+  /** The root key file (docs/encryption.md); default root.key in the data directory. */
+  rootKeyFile?: string;
+  /** The root key in base64; takes precedence over the file. */
+  rootKey?: string;
 }
 
 export interface MailroomServer extends AsyncDisposable {
@@ -48,15 +52,16 @@ export interface MailroomServer extends AsyncDisposable {
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale));
   const { dataDir, store, poolSize, logger, functions, functionsBaseDir, deliver, smtp, publicUrl } = options;
+  const rootKey = { file: options.rootKeyFile, base64: options.rootKey };
   // Delivery starts once the server listens: SNS messages carry links to it, which must be right and answer.
-  const mailroom = await createMailroom({ dataDir, store, poolSize, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl });
+  const mailroom = await createMailroom({ dataDir, store, poolSize, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl, rootKey });
   // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
   // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice. The SNS links
   // (SubscribeURL, UnsubscribeURL: unsigned `?Action=` GETs without a Version) come before the query adapter.
   const adapters = [
     new SnsLinkAdapter(mailroom.sns, logger),
     new RpcV2CborAdapter([mailroom.cloudWatch.cborService()], acceptAnySignature, logger),
-    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, logger),
+    new AwsJsonAdapter([mailroom.eventBridge.jsonService(), mailroom.sqs.jsonService(), mailroom.kms.jsonService(), mailroom.cloudWatch.jsonService()], acceptAnySignature, logger),
     new QueryAdapter([mailroom.sqs.queryService(), mailroom.sns.queryService(), mailroom.cloudWatch.queryService()], acceptAnySignature, logger),
   ];
   try {

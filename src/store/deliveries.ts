@@ -7,6 +7,13 @@
 import type { NewQueueMessage } from './queues.js';
 
 /**
+ * How long a delivery whose event cannot be opened (its KMS key is disabled or pending deletion) waits before a claim
+ * tries it again: it stays pending, never lost, with the reason as its last error, and goes out once the key is
+ * enabled again. Every backend's claim does this (see src/store/sqlite/deliveries.ts).
+ */
+export const KEY_UNUSABLE_RETRY_MS = 60_000;
+
+/**
  * What a delivery row is for: a rule target (EventBridge semantics), an asynchronous function invocation, or a
  * message published to an SNS topic, for one subscription (SNS's delivery policies).
  */

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../clock.js';
+import type { RootKeyLog, RootKeyOptions } from '../keys/index.js';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { PostgresStore } from './postgres/postgres-store.js';
@@ -12,6 +13,7 @@ import { PostgresStore } from './postgres/postgres-store.js';
 export type * from './records.js';
 export type * from './store.js';
 export type * from './topics.js';
+export type * from './keys.js';
 
 /**
  * Where the data lives: a data directory (the SQLite file `mailroom.db` inside it), or an explicit location —
@@ -24,6 +26,13 @@ export type OpenStoreOptions = StoreLocation & {
   clock?: Clock;
   /** PostgreSQL only: connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * Where the root key that unlocks the store's keyring comes from (see src/keys/root-key.ts). Without one, the
+   * file root.key beside the database is used, and generated (0600) if the store is new.
+   */
+  rootKey?: RootKeyOptions;
+  /** Receives the root key's warnings (a key generated, a key file next to the data); silent by default. */
+  logger?: RootKeyLog;
 };
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
@@ -35,11 +44,12 @@ export function isPostgresUrl(location: string): boolean {
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const clock = options.clock ?? new SystemClock();
+  const keys = { rootKey: options.rootKey, log: options.logger };
   if ('path' in options) {
-    if (isPostgresUrl(options.path)) return PostgresStore.open(options.path, clock, { poolSize: options.poolSize });
-    return SqliteStore.open(options.path, clock);
+    if (isPostgresUrl(options.path)) return PostgresStore.open(options.path, clock, { poolSize: options.poolSize, ...keys });
+    return SqliteStore.open(options.path, clock, keys);
   }
-  // 0700: the database holds event payloads and connection secrets.
+  // 0700: the database holds event payloads and connection secrets (sealed, but their metadata is not).
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  return SqliteStore.open(join(options.dataDir, 'mailroom.db'), clock);
+  return SqliteStore.open(join(options.dataDir, 'mailroom.db'), clock, keys);
 }

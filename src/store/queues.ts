@@ -33,6 +33,13 @@ export interface NewQueueMessage {
   expiresAt: number;
   /** SenderId system attribute: the sender's access key id, or the account id. */
   senderId?: string;
+  /**
+   * The KMS key that seals the message at rest (the queue's KmsMasterKeyId); absent means Mailroom's managed
+   * alias/aws/sqs (SSE-SQS, the default), null means plaintext (the user turned SSE off).
+   */
+  keyRef?: string | null;
+  /** The queue's KmsDataKeyReusePeriodSeconds (default 300). */
+  dataKeyReuseSeconds?: number;
 }
 
 /** A queue; `attributes` holds every settable attribute's effective value as SQS returns it (strings). */

@@ -24,11 +24,15 @@ import type { TopicStore } from './topics.js';
 import type { MoveTaskStore } from './move-tasks.js';
 import type { RedriveStore } from './redrive.js';
 import type { AlarmStore } from './alarms.js';
+import type { KeyStore } from './keys.js';
+import type { Keyring } from '../keys/keyring.js';
 
 /** An event to ingest with the deliveries its matched targets need; both are written in one transaction. */
 export interface IngestEntry {
   event: EventRecord;
   deliveries: NewDelivery[];
+  /** The KMS key that seals the payload at rest: the bus's KmsKeyIdentifier; absent means alias/aws/events. */
+  keyRef?: string;
 }
 
 /** Counters a backend keeps since it was opened, for tests and diagnostics. */
@@ -46,8 +50,13 @@ export type WakeChannel = 'deliveries' | 'queues';
 export type DeleteRuleResult = 'deleted' | 'not-found' | 'has-targets';
 export type PutTargetsResult = 'ok' | 'rule-not-found' | 'limit-exceeded';
 
-export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore, AlarmStore, TopicStore {
+export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore, AlarmStore, TopicStore, KeyStore {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * The KMS keys that seal this store's records, unlocked with the root key at open (src/keys/). The store seals
+   * and opens its payload columns with them (src/store/sealing.ts); the KMS service manages them.
+   */
+  readonly keyring: Keyring;
 
   // Event buses. The `default` bus is created by the migrations, so it always exists.
   createBus(bus: BusRecord): Promise<boolean>; // false when the name is taken

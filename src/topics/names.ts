@@ -16,11 +16,11 @@ export function invalidParameter(what: string): ServiceError {
 }
 
 export function topicNotFound(): ServiceError {
-  return new ServiceError('NotFoundException', 'Topic does not exist');
+  return new ServiceError('NotFound', 'Topic does not exist');
 }
 
 export function subscriptionNotFound(): ServiceError {
-  return new ServiceError('NotFoundException', 'Subscription does not exist');
+  return new ServiceError('NotFound', 'Subscription does not exist');
 }
 
 /** Checks a CreateTopic name; FIFO topics are refused, since their ordering and deduplication are not implemented. */

@@ -1,5 +1,5 @@
 /**
- * EventBridge dead-letter redrive end to end: a server process at `--time-scale 20`, a local "third-party API"
+ * EventBridge dead-letter redrive end to end: a server process at `--time-scale 10`, a local "third-party API"
  * answering 500, a target with RetryPolicy {MaximumRetryAttempts: 0} and a DLQ, set up with the AWS SDK; then the
  * `mailroom dlq` CLI against the server. The dead letter is listed and shown; once the API is fixed, `dlq redrive`
  * puts it back, the API receives the event, and the DLQ is empty. A dead letter whose rule was deleted is not
@@ -34,7 +34,7 @@ describe('redrive of EventBridge dead letters with `mailroom dlq`', { timeout: 1
       res.statusCode = status;
       res.end(status === 200 ? '{"ok":true}' : '{"error":"down"}');
     });
-    server = await startServerProcess({ timeScale: 20 });
+    server = await startServerProcess({ timeScale: 10 });
     events = new EventBridgeClient({ endpoint: server.url, region: REGION, credentials });
     sqs = new SQSClient({ endpoint: server.url, region: REGION, credentials });
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'orders-dlq' }))).QueueUrl!;

@@ -1,5 +1,5 @@
 /**
- * The seed story driven by boto3 (Python) against a server process at --time-scale 20: the Node side serves the
+ * The seed story driven by boto3 (Python) against a server process at --time-scale 10: the Node side serves the
  * third-party API and counts the calls per order; python/seed_story_boto3.py makes every AWS call (events + sqs)
  * and checks the dead letters' attributes. A down API (500) gets 4 calls and a dead letter with
  * EXHAUSTED_RETRY_CONDITION=MaximumRetryAttempts and RETRY_ATTEMPTS=3; a 400 gets 1 call and a dead letter at once;
@@ -28,7 +28,7 @@ it('retries, dead-letters and records metrics as the seed story says, driven by 
     res.statusCode = status;
     res.end(status === 200 ? '{"registered":true}' : `{"error":"status ${status}"}`);
   });
-  const server = await startServerProcess({ timeScale: 20 });
+  const server = await startServerProcess({ timeScale: 10 });
   // Not spawnSync: this process must keep answering the script's API calls while it runs.
   const script = spawn('python3', ['-u', join(REPO_ROOT, 'test/e2e/python/seed_story_boto3.py'), server.url, api.url], { stdio: ['pipe', 'pipe', 'pipe'] });
   const output: string[] = [];

@@ -32,7 +32,7 @@ describe('the seed story: retries, then a dead letter with the reason', () => {
       res.statusCode = status;
       res.end(status === 200 ? '{"registered":true}' : `{"error":"status ${status} for ${detail.order}"}`);
     });
-    server = await startServerProcess({ timeScale: 20 });
+    server = await startServerProcess({ timeScale: 10 });
     events = new EventBridgeClient({ endpoint: server.url, region: REGION, credentials });
     sqs = new SQSClient({ endpoint: server.url, region: REGION, credentials });
   });

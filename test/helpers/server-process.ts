@@ -25,14 +25,28 @@ export function tempDataDir(prefix = 'mailroom-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startServerProcess(options: { dataDir?: string; store?: string; timeScale?: number; port?: number; config?: string; deliver?: boolean } = {}): Promise<ServerProcess> {
+export interface ServerProcessOptions {
+  dataDir?: string;
+  store?: string;
+  timeScale?: number;
+  port?: number;
+  config?: string;
+  deliver?: boolean;
+  /** More `serve` arguments, e.g. ['--root-key-file', path]. */
+  args?: string[];
+  /** Environment variables on top of this process's, e.g. MAILROOM_ROOT_KEY. */
+  env?: Record<string, string>;
+}
+
+export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
   if (options.deliver === false) args.push('--no-deliver');
   if (options.store) args.push('--store', options.store);
   if (options.timeScale) args.push('--time-scale', String(options.timeScale));
   if (options.config) args.push('--config', options.config);
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  args.push(...(options.args ?? []));
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));

@@ -16,6 +16,7 @@ import type {
   TargetRecord,
 } from '../../src/store/records.js';
 import type { IngestEntry, Store } from '../../src/store/store.js';
+import { keysContract } from './keys-contract.js';
 import { queueContract } from './queue-contract.js';
 import { topicContract } from './topic-contract.js';
 import { moveTaskContract } from './move-task-contract.js';
@@ -482,6 +483,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('topics', () => {
       topicContract(test, () => store);
+    });
+
+    describe('keys and sealing', () => {
+      keysContract(test, () => store);
     });
 
     describe('lifecycle', () => {

@@ -5,6 +5,7 @@
  * inside a store: its settings, control-plane writes racing its commits, close with writes queued.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { WriterThread, WriterThreadError } from '../../src/store/sqlite/writer.js';
+import { secretKey } from '../../src/keys/aead.js';
+import type { WriterEntry } from '../../src/store/sqlite/writer-protocol.js';
 import { bus, entry, rule, target } from './contract.js';
 
 const FAKE = new URL('./fixtures/fake-writer.ts', import.meta.url);
@@ -21,6 +24,12 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let files = 0;
 const freshPath = () => join(root, `store-${++files}.db`);
 
+/** An entry as the main thread hands it to the writer thread, with a data key to seal its payload there. */
+const dataKey = { keyId: 'test-key', version: 1, key: secretKey(randomBytes(32)), head: Buffer.from('head'), createdAt: 0, seals: 0 };
+function sealedEntry(id: string): WriterEntry {
+  return { ...entry(id), dataKey };
+}
+
 /** Lets pending I/O callbacks (the writer thread's answers) run. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -28,7 +37,7 @@ describe('SQLite writer thread (main side)', () => {
   it('answers each caller of a group, carrying the error code of a rejected one', async () => {
     const writer = new WriterThread('unused.db', FAKE);
     try {
-      const outcomes = await writer.flush([[entry('a')], [entry('b'), entry('dup-1')], [entry('c')]], 0);
+      const outcomes = await writer.flush([[sealedEntry('a')], [sealedEntry('b'), sealedEntry('dup-1')], [sealedEntry('c')]], 0);
       assert.equal(outcomes.length, 3);
       assert.equal(outcomes[0], undefined);
       assert.equal(outcomes[2], undefined);
@@ -43,8 +52,8 @@ describe('SQLite writer thread (main side)', () => {
   it('rejects a group that was not committed, and takes the next one', async () => {
     const writer = new WriterThread('unused.db', FAKE);
     try {
-      await assert.rejects(writer.flush([[entry('a')], [entry('fail')]], 0), { name: 'SqliteError', code: 'SQLITE_IOERR' });
-      assert.deepEqual(await writer.flush([[entry('b')]], 0), [undefined]);
+      await assert.rejects(writer.flush([[sealedEntry('a')], [sealedEntry('fail')]], 0), { name: 'SqliteError', code: 'SQLITE_IOERR' });
+      assert.deepEqual(await writer.flush([[sealedEntry('b')]], 0), [undefined]);
     } finally {
       await writer.close();
     }
@@ -53,15 +62,15 @@ describe('SQLite writer thread (main side)', () => {
   it('rejects the group in flight when the thread dies, and starts a new thread for the next', async () => {
     const writer = new WriterThread('unused.db', FAKE);
     try {
-      assert.deepEqual(await writer.flush([[entry('a')]], 0), [undefined]);
-      const lost = writer.flush([[entry('b')], [entry('crash')]], 0);
+      assert.deepEqual(await writer.flush([[sealedEntry('a')]], 0), [undefined]);
+      const lost = writer.flush([[sealedEntry('b')], [sealedEntry('crash')]], 0);
       await assert.rejects(lost, (error: unknown) => {
         assert.ok(error instanceof WriterThreadError);
         assert.match(error.message, /simulated writer crash/);
         assert.match(error.message, /may or may not be stored/);
         return true;
       });
-      assert.deepEqual(await writer.flush([[entry('c')]], 0), [undefined]);
+      assert.deepEqual(await writer.flush([[sealedEntry('c')]], 0), [undefined]);
     } finally {
       await writer.close();
     }
@@ -70,8 +79,8 @@ describe('SQLite writer thread (main side)', () => {
   it('refuses a second group while one is in flight', async () => {
     const writer = new WriterThread('unused.db', FAKE);
     try {
-      const first = writer.flush([[entry('a')]], 0);
-      await assert.rejects(writer.flush([[entry('b')]], 0), /already in flight/);
+      const first = writer.flush([[sealedEntry('a')]], 0);
+      await assert.rejects(writer.flush([[sealedEntry('b')]], 0), /already in flight/);
       await first;
     } finally {
       await writer.close();
@@ -82,7 +91,7 @@ describe('SQLite writer thread (main side)', () => {
 describe('SQLite writer thread (in the store)', () => {
   it('fails a write with a clear error when the thread cannot open the database', async () => {
     const writer = new WriterThread(join(root, 'no-such-dir', 'x.db'));
-    await assert.rejects(writer.flush([[entry('a')]], 0), (error: unknown) => {
+    await assert.rejects(writer.flush([[sealedEntry('a')]], 0), (error: unknown) => {
       assert.ok(error instanceof WriterThreadError);
       assert.match(error.message, /directory does not exist/);
       return true;

@@ -88,8 +88,8 @@ describe('SNS control plane', () => {
     });
 
     it('answers NotFound for a topic that does not exist and InvalidParameter for a malformed or foreign ARN', async () => {
-      await refuses(sns().topics.getAttributes({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:nope' }, ctx), 'NotFoundException', 'Topic does not exist');
-      await refuses(sns().publish('arn:aws:sns:us-east-1:000000000000:nope', 'hi'), 'NotFoundException', 'Topic does not exist');
+      await refuses(sns().topics.getAttributes({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:nope' }, ctx), 'NotFound', 'Topic does not exist');
+      await refuses(sns().publish('arn:aws:sns:us-east-1:000000000000:nope', 'hi'), 'NotFound', 'Topic does not exist');
       await refuses(sns().topics.getAttributes({ TopicArn: 'fake_topic' }, ctx), 'InvalidParameterException', 'Invalid parameter: TopicArn Reason: fake_topic does not start with arn');
       await refuses(sns().topics.getAttributes({ TopicArn: 'arn:aws:sns:x' }, ctx), 'InvalidParameterException', 'Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 4');
       const arn = await createTopic('here');
@@ -114,7 +114,7 @@ describe('SNS control plane', () => {
       const { SubscriptionArn } = await sns().subscriptions.subscribe({ TopicArn: arn, Protocol: 'sqs', Endpoint: queueArn('q') }, ctx);
       await sns().topics.delete({ TopicArn: arn }, ctx);
       await sns().topics.delete({ TopicArn: arn }, ctx);
-      await refuses(sns().subscriptions.getAttributes({ SubscriptionArn }, ctx), 'NotFoundException', 'Subscription does not exist');
+      await refuses(sns().subscriptions.getAttributes({ SubscriptionArn }, ctx), 'NotFound', 'Subscription does not exist');
       assert.deepEqual(await mailroom.store.listTags(arn), {});
       assert.deepEqual((await sns().topics.list({}, ctx)).Topics, []);
     });
@@ -150,7 +150,7 @@ describe('SNS control plane', () => {
       await refuses(subscribe('email', 'not-an-address'), 'InvalidParameterException', 'Invalid parameter: Email address');
       await refuses(
         sns().subscriptions.subscribe({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:nope', Protocol: 'sqs', Endpoint: queueArn('q') }, ctx),
-        'NotFoundException',
+        'NotFound',
         'Topic does not exist',
       );
     });

@@ -186,7 +186,7 @@ describe('SNS HTTP subscriptions', () => {
     const arn = await subscribe(topicArn);
     const answer = await fetch(`${s.server.url}/?Action=Unsubscribe&SubscriptionArn=${arn}`);
     assert.equal(answer.status, 200, await answer.text());
-    await assert.rejects(sns().subscriptions.getAttributes({ SubscriptionArn: arn }, ctx()), { name: 'NotFoundException' });
+    await assert.rejects(sns().subscriptions.getAttributes({ SubscriptionArn: arn }, ctx()), { name: 'NotFound' });
     const { Attributes } = await sns().topics.getAttributes({ TopicArn: topicArn }, ctx());
     assert.equal(Attributes.SubscriptionsConfirmed, '0');
     assert.equal(Attributes.SubscriptionsDeleted, '1');

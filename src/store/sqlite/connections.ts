@@ -1,7 +1,12 @@
-/** Connections and API destinations: created once, read, listed, deleted (with their tags). */
+/**
+ * Connections and API destinations: created once, read, listed, deleted (with their tags). A connection's
+ * AuthParameters hold its secrets and are sealed under Mailroom's own key (src/store/sealing.ts).
+ */
 import type Database from 'better-sqlite3';
+import type { Sealer } from '../../keys/sealer.js';
 import type { ApiDestinationRecord, ConnectionRecord, ConnectionState, Page, PageRequest } from '../records.js';
 import { toPage } from '../paging.js';
+import { MAILROOM_DATA_KEY, openText, sealText } from '../sealing.js';
 import { pageParams, pageWhere, setOptional, type PageParams } from './rows.js';
 
 interface ConnectionRow {
@@ -11,18 +16,19 @@ interface ConnectionRow {
   authorization_type: ConnectionRecord['authorizationType'];
   state: ConnectionState;
   auth_parameters: Buffer;
+  key_id: string | null;
   created_at: number;
   last_modified_at: number;
   last_authorized_at: number | null;
 }
 
-function toConnection(row: ConnectionRow): ConnectionRecord {
+function toConnection(row: ConnectionRow, sealer: Sealer): ConnectionRecord {
   const connection: ConnectionRecord = {
     name: row.name,
     arn: row.arn,
     authorizationType: row.authorization_type,
     state: row.state,
-    authParameters: row.auth_parameters.toString('utf8'),
+    authParameters: openText(sealer, row.auth_parameters, row.key_id),
     createdAt: row.created_at,
     lastModifiedAt: row.last_modified_at,
   };
@@ -77,12 +83,14 @@ export class Connections {
   readonly #list;
   readonly #delete;
 
-  constructor(db: Database.Database) {
-    // key_id stays NULL until sealing lands; auth_parameters is then the sealed blob.
+  constructor(
+    db: Database.Database,
+    private readonly sealer: Sealer,
+  ) {
     this.#insert = db.prepare(
-      `INSERT INTO connections (name, arn, description, authorization_type, state, auth_parameters, created_at,
+      `INSERT INTO connections (name, arn, description, authorization_type, state, auth_parameters, key_id, created_at,
                                 last_modified_at, last_authorized_at)
-       VALUES (@name, @arn, @description, @authorizationType, @state, @authParameters, @createdAt, @lastModifiedAt,
+       VALUES (@name, @arn, @description, @authorizationType, @state, @authParameters, @keyId, @createdAt, @lastModifiedAt,
                @lastAuthorizedAt)
        ON CONFLICT (name) DO NOTHING`,
     );
@@ -92,6 +100,7 @@ export class Connections {
   }
 
   create(c: ConnectionRecord): boolean {
+    const sealed = sealText(this.sealer, MAILROOM_DATA_KEY, c.authParameters);
     return (
       this.#insert.run({
         name: c.name,
@@ -99,7 +108,8 @@ export class Connections {
         description: c.description ?? null,
         authorizationType: c.authorizationType,
         state: c.state,
-        authParameters: Buffer.from(c.authParameters, 'utf8'),
+        authParameters: sealed.blob,
+        keyId: sealed.keyId,
         createdAt: c.createdAt,
         lastModifiedAt: c.lastModifiedAt,
         lastAuthorizedAt: c.lastAuthorizedAt ?? null,
@@ -109,11 +119,11 @@ export class Connections {
 
   get(name: string): ConnectionRecord | undefined {
     const row = this.#get.get(name);
-    return row && toConnection(row);
+    return row && toConnection(row, this.sealer);
   }
 
   list(page: PageRequest): Page<ConnectionRecord> {
-    return toPage(this.#list.all(pageParams(page)).map(toConnection), page, (c) => c.name);
+    return toPage(this.#list.all(pageParams(page)).map((row) => toConnection(row, this.sealer)), page, (c) => c.name);
   }
 
   delete(name: string): boolean {

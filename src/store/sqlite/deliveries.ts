@@ -1,19 +1,24 @@
 /**
  * The delivery engine's statements: claim due deliveries under a lease, settle outcomes (state, attempt record,
  * dead letter or fallback, follow-ups) in one transaction, give leases back, read histories and fallbacks.
+ * Payloads are opened as they are claimed and sealed as outcomes are written (src/store/sealing.ts).
  */
 import type Database from 'better-sqlite3';
-import type {
-  AttemptRecord,
-  ClaimedDelivery,
-  DeliveryKind,
-  DeliveryOutcome,
-  FallbackDeadLetter,
-  FollowUpDelivery,
-  SettleResult,
+import { KeyError } from '../../keys/errors.js';
+import type { Sealer } from '../../keys/sealer.js';
+import {
+  KEY_UNUSABLE_RETRY_MS,
+  type AttemptRecord,
+  type ClaimedDelivery,
+  type DeliveryKind,
+  type DeliveryOutcome,
+  type FallbackDeadLetter,
+  type FollowUpDelivery,
+  type SettleResult,
 } from '../deliveries.js';
 import type { IdGenerator } from '../ids.js';
 import type { NewQueueMessage } from '../queues.js';
+import { MAILROOM_DATA_KEY, openOptional, openText, sealOptional, sealText } from '../sealing.js';
 
 interface ClaimRow {
   rowid: number;
@@ -29,7 +34,31 @@ interface ClaimRow {
   created_at: number;
   received_at: number;
   payload: Buffer;
+  event_key_id: string | null;
   input: Buffer | null;
+  input_key_id: string | null;
+}
+
+interface AttemptRow {
+  attempt: number;
+  at: number;
+  duration_ms: number;
+  ok: number;
+  error_code: string | null;
+  error_message: Buffer | null;
+  status: number | null;
+  body: Buffer | null;
+  key_id: string | null;
+}
+
+interface FallbackRow {
+  delivery_id: string;
+  queue_arn: string | null;
+  reason: string;
+  body: Buffer;
+  attributes: Buffer;
+  at: number;
+  key_id: string | null;
 }
 
 /** Appends a message to a queue inside the caller's transaction; false when the queue does not exist. */
@@ -39,17 +68,25 @@ export type InsertQueueMessage = (message: NewQueueMessage) => boolean;
  * An insert of a pending delivery that is not an event's first fan-out (a follow-up, a redrive), for use inside
  * any transaction on `db`; returns the new delivery's id.
  */
-export function prepareFollowUpInsert(db: Database.Database, ids: IdGenerator): (f: FollowUpDelivery, eventSeq: number, now: number) => string {
-  const insert = db.prepare<[string, number, string, string, string, string, string, string, string, number, number, number, Buffer | null]>(
+export function prepareFollowUpInsert(db: Database.Database, ids: IdGenerator, sealer: Sealer): (f: FollowUpDelivery, event: StoredEventKey, now: number) => string {
+  const insert = db.prepare<[string, number, string, string, string, string, string, string, string, number, number, number, Buffer | null, string | null]>(
     `INSERT INTO deliveries (id, event_seq, event_id, bus, rule_name, rule_arn, target_id, target_arn, kind, status, attempts, due_at,
-                             created_at, updated_at, input)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
+                             created_at, updated_at, input, key_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
   );
-  return (f, eventSeq, now) => {
+  return (f, event, now) => {
     const id = ids.next(now);
-    insert.run(id, eventSeq, f.eventId, f.bus, f.ruleName, f.ruleArn, f.targetId, f.targetArn, f.kind, f.dueAt, now, now, f.input === undefined ? null : Buffer.from(f.input, 'utf8'));
+    // A follow-up's input is sealed under its event's key (plaintext only if the event is).
+    const input = f.input === undefined ? undefined : event.key_id === null ? { blob: Buffer.from(f.input, 'utf8'), keyId: null } : sealText(sealer, event.key_id, f.input);
+    insert.run(id, event.seq, f.eventId, f.bus, f.ruleName, f.ruleArn, f.targetId, f.targetArn, f.kind, f.dueAt, now, now, input?.blob ?? null, input?.keyId ?? null);
     return id;
   };
+}
+
+/** An event's row as a follow-up delivery needs it: where it is, and the key its payload is sealed under. */
+export interface StoredEventKey {
+  seq: number;
+  key_id: string | null;
 }
 
 export class Deliveries {
@@ -66,13 +103,19 @@ export class Deliveries {
   readonly #fallbacks;
   readonly #claimTx;
   readonly #settleTx;
+  readonly #defer;
 
-  constructor(db: Database.Database, ids: IdGenerator, insertMessage: InsertQueueMessage | undefined) {
+  constructor(
+    db: Database.Database,
+    private readonly ids: IdGenerator,
+    insertMessage: InsertQueueMessage | undefined,
+    private readonly sealer: Sealer,
+  ) {
     // The (status, due_at) index serves the claim; skipped targets are filtered as the index is walked, and
     // they are few (those at their limit right now).
     this.#claim = db.prepare<[number, string, number], ClaimRow>(
       `SELECT d.rowid, d.id, d.kind, d.event_id, d.bus, d.rule_name, d.rule_arn, d.target_id, d.target_arn, d.attempts,
-              d.created_at, e.received_at, e.payload, d.input
+              d.created_at, e.received_at, e.payload, e.key_id AS event_key_id, d.input, d.key_id AS input_key_id
        FROM deliveries d JOIN events e ON e.seq = d.event_seq
        WHERE d.status = 'pending' AND d.due_at <= ? AND d.target_arn NOT IN (SELECT value FROM json_each(?))
        ORDER BY d.due_at LIMIT ?`,
@@ -82,69 +125,59 @@ export class Deliveries {
       'UPDATE deliveries SET due_at = ?, lease_owner = ?, lease_until = ?, updated_at = ? WHERE rowid = ?',
     );
     this.#nextDue = db.prepare<[], number | null>("SELECT min(due_at) FROM deliveries WHERE status = 'pending'").pluck();
-    this.#settleOne = db.prepare<[string, number, number, string | null, number, string, string, number]>(
-      `UPDATE deliveries SET status = ?, due_at = ?, attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+    // The last error goes to the sealed column; last_error holds only the plaintext of rows from before sealing.
+    this.#settleOne = db.prepare<[string, number, number, Buffer | null, number, string, string, number]>(
+      `UPDATE deliveries SET status = ?, due_at = ?, attempts = ?, error = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?
        WHERE id = ? AND lease_owner = ? AND lease_until = ? AND status = 'pending'`,
     );
-    this.#insertAttempt = db.prepare<[string, number, number, number, number, string | null, string | null, number | null, string | null]>(
-      `INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, at, duration_ms, ok, error_code, error_message, status, body)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.#insertAttempt = db.prepare<[string, number, number, number, number, string | null, Buffer | null, number | null, Buffer | null, string]>(
+      `INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, at, duration_ms, ok, error_code, error_message, status, body, key_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#insertFallback = db.prepare<[string, string | null, string, Buffer, string, number]>(
-      'INSERT INTO dead_letter_fallback (delivery_id, queue_arn, reason, body, attributes, at) VALUES (?, ?, ?, ?, ?, ?)',
+    this.#insertFallback = db.prepare<[string, string | null, string, Buffer, Buffer, number, string]>(
+      'INSERT INTO dead_letter_fallback (delivery_id, queue_arn, reason, body, attributes, at, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#eventSeq = db.prepare<[string], number>('SELECT seq FROM events WHERE id = ?').pluck();
-    this.#insertFollowUp = prepareFollowUpInsert(db, ids);
+    this.#eventSeq = db.prepare<[string], StoredEventKey>('SELECT seq, key_id FROM events WHERE id = ?');
+    this.#insertFollowUp = prepareFollowUpInsert(db, ids, sealer);
+    this.#defer = db.prepare<[number, Buffer, number, number]>('UPDATE deliveries SET due_at = ?, error = ?, updated_at = ? WHERE rowid = ?');
     this.#release = db.prepare<[number, number, string, string]>(
       `UPDATE deliveries SET due_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
        WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
     );
-    this.#history = db.prepare<[string], { attempt: number; at: number; duration_ms: number; ok: number; error_code: string | null; error_message: string | null; status: number | null; body: string | null }>(
-      'SELECT attempt, at, duration_ms, ok, error_code, error_message, status, body FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt',
+    this.#history = db.prepare<[string], AttemptRow>(
+      'SELECT attempt, at, duration_ms, ok, error_code, error_message, status, body, key_id FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt',
     );
-    this.#fallbacks = db.prepare<[number], { delivery_id: string; queue_arn: string | null; reason: string; body: Buffer; attributes: string; at: number }>(
-      'SELECT delivery_id, queue_arn, reason, body, attributes, at FROM dead_letter_fallback ORDER BY seq DESC LIMIT ?',
+    this.#fallbacks = db.prepare<[number], FallbackRow>(
+      'SELECT delivery_id, queue_arn, reason, body, attributes, at, key_id FROM dead_letter_fallback ORDER BY seq DESC LIMIT ?',
     );
 
     this.#claimTx = db.transaction((now: number, owner: string, leaseUntil: number, limit: number, skip: string): ClaimedDelivery[] => {
-      const rows = this.#claim.all(now, skip, limit);
-      return rows.map((r) => {
+      const claimed: ClaimedDelivery[] = [];
+      for (const r of this.#claim.all(now, skip, limit)) {
+        const opened = this.#openClaim(r, now);
+        if (!opened) continue;
         this.#lease.run(leaseUntil, owner, leaseUntil, now, r.rowid);
-        const claimed: ClaimedDelivery = {
-          id: r.id,
-          kind: r.kind,
-          eventId: r.event_id,
-          bus: r.bus,
-          ruleName: r.rule_name,
-          ruleArn: r.rule_arn,
-          targetId: r.target_id,
-          targetArn: r.target_arn,
-          attempts: r.attempts,
-          createdAt: r.created_at,
-          eventReceivedAt: r.received_at,
-          event: r.payload.toString('utf8'),
-          leaseUntil,
-        };
-        if (r.input !== null) claimed.input = r.input.toString('utf8');
-        return claimed;
-      });
+        claimed.push({ ...opened, leaseUntil });
+      }
+      return claimed;
     });
 
     const settleOne = db.transaction((o: DeliveryOutcome, now: number): SettleResult => {
       const dueAt = o.next.status === 'pending' ? Math.ceil(o.next.dueAt) : now;
-      const changed = this.#settleOne.run(o.next.status, dueAt, o.attempts, o.lastError ?? null, now, o.id, o.owner, o.leaseUntil).changes;
+      const changed = this.#settleOne.run(o.next.status, dueAt, o.attempts, sealOptional(sealer, o.lastError), now, o.id, o.owner, o.leaseUntil).changes;
       if (changed === 0) return { applied: false };
       // A first attempt that succeeded has no story to tell; the history is for deliveries that failed at least once.
       if (o.attempt && !(o.attempt.ok && o.attempt.attempt === 1)) {
         const a = o.attempt;
-        this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, a.errorMessage ?? null, a.status ?? null, a.body ?? null);
+        this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, sealOptional(sealer, a.errorMessage), a.status ?? null, sealOptional(sealer, a.body), sealer.keyring.resolve(MAILROOM_DATA_KEY).id);
       }
       for (const f of o.followUps ?? []) this.#writeFollowUp(f, now);
       const result: SettleResult = { applied: true };
       if (o.deadLetter) {
-        if (insertMessage?.(o.deadLetter.message)) result.deadLetter = 'queued';
+        const refused = this.#queueDeadLetter(insertMessage, o.deadLetter.message, o.deadLetter.queueArn);
+        if (refused === undefined) result.deadLetter = 'queued';
         else {
-          this.#writeFallback({ deliveryId: o.id, queueArn: o.deadLetter.queueArn, reason: `The dead-letter queue ${o.deadLetter.queueArn} does not exist.`, body: o.deadLetter.message.body, attributes: o.deadLetter.attributes, at: now });
+          this.#writeFallback({ deliveryId: o.id, queueArn: o.deadLetter.queueArn, reason: refused, body: o.deadLetter.message.body, attributes: o.deadLetter.attributes, at: now });
           result.deadLetter = 'fallback';
         }
       } else if (o.fallback) {
@@ -186,29 +219,85 @@ export class Deliveries {
   history(deliveryId: string): AttemptRecord[] {
     return this.#history.all(deliveryId).map((r) => {
       const a: AttemptRecord = { attempt: r.attempt, at: r.at, durationMs: r.duration_ms, ok: r.ok === 1 };
+      const errorMessage = openOptional(this.sealer, r.error_message, r.key_id);
+      const body = openOptional(this.sealer, r.body, r.key_id);
       if (r.error_code !== null) a.errorCode = r.error_code;
-      if (r.error_message !== null) a.errorMessage = r.error_message;
+      if (errorMessage !== undefined) a.errorMessage = errorMessage;
       if (r.status !== null) a.status = r.status;
-      if (r.body !== null) a.body = r.body;
+      if (body !== undefined) a.body = body;
       return a;
     });
   }
 
   fallbacks(limit: number): FallbackDeadLetter[] {
     return this.#fallbacks.all(limit).map((r) => {
-      const f: FallbackDeadLetter = { deliveryId: r.delivery_id, reason: r.reason, body: r.body.toString('utf8'), attributes: JSON.parse(r.attributes) as Record<string, string>, at: r.at };
+      const f: FallbackDeadLetter = {
+        deliveryId: r.delivery_id,
+        reason: r.reason,
+        body: openText(this.sealer, r.body, r.key_id),
+        attributes: JSON.parse(openText(this.sealer, r.attributes, r.key_id)) as Record<string, string>,
+        at: r.at,
+      };
       if (r.queue_arn !== null) f.queueArn = r.queue_arn;
       return f;
     });
   }
 
+  /**
+   * Opens a due delivery's event and input, or, when their KMS key cannot be used (disabled, pending deletion),
+   * puts the delivery off by KEY_UNUSABLE_RETRY_MS with the reason as its last error, and returns undefined.
+   */
+  #openClaim(r: ClaimRow, now: number): Omit<ClaimedDelivery, 'leaseUntil'> | undefined {
+    let event: string;
+    let input: string | undefined;
+    try {
+      event = openText(this.sealer, r.payload, r.event_key_id);
+      input = openOptional(this.sealer, r.input, r.input_key_id);
+    } catch (err) {
+      if (!(err instanceof KeyError)) throw err;
+      // A key this process has not loaded may be another process's new key.
+      if (err.reason === 'not-found') void this.sealer.keyring.reload().catch(() => undefined);
+      this.#defer.run(now + KEY_UNUSABLE_RETRY_MS, sealText(this.sealer, MAILROOM_DATA_KEY, `The event cannot be opened: ${err.message}`).blob, now, r.rowid);
+      return undefined;
+    }
+    const claimed: Omit<ClaimedDelivery, 'leaseUntil'> = {
+      id: r.id,
+      kind: r.kind,
+      eventId: r.event_id,
+      bus: r.bus,
+      ruleName: r.rule_name,
+      ruleArn: r.rule_arn,
+      targetId: r.target_id,
+      targetArn: r.target_arn,
+      attempts: r.attempts,
+      createdAt: r.created_at,
+      eventReceivedAt: r.received_at,
+      event,
+    };
+    if (input !== undefined) claimed.input = input;
+    return claimed;
+  }
+
+  /** Appends a dead letter to its queue; returns why not when the queue is missing or its KMS key refuses it. */
+  #queueDeadLetter(insertMessage: InsertQueueMessage | undefined, message: NewQueueMessage, queueArn: string): string | undefined {
+    try {
+      return insertMessage?.(message) ? undefined : `The dead-letter queue ${queueArn} does not exist.`;
+    } catch (err) {
+      // Sealing fails before anything is written: the dead letter is kept in the fallback store instead of lost.
+      if (err instanceof KeyError) return `The dead-letter queue ${queueArn} cannot take the message: its KMS key cannot be used (${err.message})`;
+      throw err;
+    }
+  }
+
   #writeFollowUp(f: FollowUpDelivery, now: number): void {
-    const seq = this.#eventSeq.get(f.eventId);
-    if (seq === undefined) throw new Error(`follow-up delivery refers to unknown event ${f.eventId}`);
-    this.#insertFollowUp(f, seq, now);
+    const event = this.#eventSeq.get(f.eventId);
+    if (event === undefined) throw new Error(`follow-up delivery refers to unknown event ${f.eventId}`);
+    this.#insertFollowUp(f, event, now);
   }
 
   #writeFallback(f: FallbackDeadLetter): void {
-    this.#insertFallback.run(f.deliveryId, f.queueArn ?? null, f.reason, Buffer.from(f.body, 'utf8'), JSON.stringify(f.attributes), f.at);
+    const body = sealText(this.sealer, MAILROOM_DATA_KEY, f.body);
+    const attributes = sealText(this.sealer, MAILROOM_DATA_KEY, JSON.stringify(f.attributes)).blob;
+    this.#insertFallback.run(f.deliveryId, f.queueArn ?? null, f.reason, body.blob, attributes, f.at, body.keyId);
   }
 }

@@ -3,7 +3,9 @@
  * ingest-transaction.ts on the writer thread; the dispatcher's lease/claim statements will live next to these.
  */
 import type Database from 'better-sqlite3';
+import type { Sealer } from '../../keys/sealer.js';
 import type { DeliveryRecord, DeliveryStatus, EventRecord } from '../records.js';
+import { openText } from '../sealing.js';
 import { setOptional } from './rows.js';
 
 interface EventRow {
@@ -11,6 +13,7 @@ interface EventRow {
   bus: string;
   received_at: number;
   payload: Buffer;
+  key_id: string | null;
 }
 
 interface DeliveryRow {
@@ -28,9 +31,10 @@ interface DeliveryRow {
   lease_until: number | null;
   created_at: number;
   last_error: string | null;
+  error: Buffer | null;
 }
 
-function toDelivery(row: DeliveryRow): DeliveryRecord {
+function toDelivery(row: DeliveryRow, sealer: Sealer): DeliveryRecord {
   const delivery: DeliveryRecord = {
     id: row.id,
     eventId: row.event_id,
@@ -46,12 +50,13 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
   };
   setOptional(delivery, 'leaseOwner', row.lease_owner);
   setOptional(delivery, 'leaseUntil', row.lease_until);
-  setOptional(delivery, 'lastError', row.last_error);
+  // Sealed since migration 4 (error, under Mailroom's own key); last_error is the plaintext of older rows.
+  setOptional(delivery, 'lastError', row.error === null ? row.last_error : sealer.open(row.error).toString('utf8'));
   return delivery;
 }
 
 const DELIVERY_COLUMNS = `id, event_id, bus, rule_name, rule_arn, target_id, target_arn, status, attempts, due_at, lease_owner,
-  lease_until, created_at, last_error`;
+  lease_until, created_at, last_error, error`;
 
 export interface DeliveryFilter {
   eventId?: string;
@@ -70,8 +75,11 @@ export class Events {
   readonly #listByStatus;
   readonly #listByEventAndStatus;
 
-  constructor(db: Database.Database) {
-    this.#getEvent = db.prepare<[string], EventRow>('SELECT id, bus, received_at, payload FROM events WHERE id = ?');
+  constructor(
+    db: Database.Database,
+    private readonly sealer: Sealer,
+  ) {
+    this.#getEvent = db.prepare<[string], EventRow>('SELECT id, bus, received_at, payload, key_id FROM events WHERE id = ?');
     this.#countEvents = db.prepare<[], number>('SELECT count(*) FROM events').pluck();
     this.#countAll = db.prepare<[], number>('SELECT count(*) FROM deliveries').pluck();
     this.#countByStatus = db.prepare<[string], number>('SELECT count(*) FROM deliveries WHERE status = ?').pluck();
@@ -87,7 +95,7 @@ export class Events {
 
   get(id: string): EventRecord | undefined {
     const row = this.#getEvent.get(id);
-    return row && { id: row.id, bus: row.bus, receivedAt: row.received_at, payload: row.payload.toString('utf8') };
+    return row && { id: row.id, bus: row.bus, receivedAt: row.received_at, payload: openText(this.sealer, row.payload, row.key_id) };
   }
 
   count(): number {
@@ -105,6 +113,6 @@ export class Events {
     else if (eventId !== undefined) rows = this.#listByEvent.all(eventId, limit);
     else if (status !== undefined) rows = this.#listByStatus.all(status, limit);
     else rows = this.#listAll.all(limit);
-    return rows.map(toDelivery);
+    return rows.map((r) => toDelivery(r, this.sealer));
   }
 }

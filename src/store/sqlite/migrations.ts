@@ -257,8 +257,103 @@ CREATE TABLE queue_tags (
 `,
   },
   // --- end SQS queues ---
-  // PLACEHOLDER until the keys branch lands: version 4 is its migration; the merge replaces this entry.
-  { version: 4, name: 'reserved', sql: '' },
+  // --- keys and sealing (version 4) ---
+  {
+    version: 4,
+    name: 'keys and sealing',
+    sql: `
+-- The keyring (src/keys/). One row: a value sealed by the root key when the keyring was created, which tells a
+-- start with the wrong root key from the right one before any record fails to open.
+CREATE TABLE keyring (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  root_key_check BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+-- KMS keys. rotation_period_days and next_rotation_at are set while automatic rotation is on.
+CREATE TABLE kms_keys (
+  id TEXT PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('Enabled', 'Disabled', 'PendingDeletion')),
+  manager TEXT NOT NULL CHECK (manager IN ('CUSTOMER', 'AWS')),
+  created_at INTEGER NOT NULL,
+  deletion_date INTEGER,
+  pending_window_days INTEGER,
+  rotation_period_days INTEGER,
+  next_rotation_at INTEGER
+) STRICT;
+
+-- Every version of a key's material (32 bytes), sealed by the root key. Rotation adds a version and never removes
+-- one: records sealed under an old version name it and still open.
+CREATE TABLE kms_key_materials (
+  key_id TEXT NOT NULL REFERENCES kms_keys (id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  sealed BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  rotation_type TEXT CHECK (rotation_type IN ('AUTOMATIC', 'ON_DEMAND')),
+  PRIMARY KEY (key_id, version)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE kms_aliases (
+  name TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL REFERENCES kms_keys (id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  last_updated_at INTEGER NOT NULL
+) STRICT;
+
+-- From here on every column that can hold customer data is sealed (src/store/sealing.ts); its row's key_id names
+-- the KMS key, and NULL marks plaintext: rows written before this migration, and messages of a queue whose
+-- SSE is explicitly off. The columns below were TEXT, so they become BLOBs that can hold a sealed record.
+
+-- events.payload, connections.auth_parameters and queue_messages.body already are BLOBs with a key_id. A sealed
+-- message keeps its body, attributes and MD5 digests in one sealed body (a digest of the plaintext would give
+-- short bodies away), so on its row attributes is NULL and md5_of_body is ''.
+
+-- A delivery's input (what a target receives when it is not the event) is sealed under its event's key; its last
+-- error (a function's error message can quote data) goes to the new sealed column error, last_error keeping the
+-- plaintext of rows from before.
+ALTER TABLE deliveries ADD COLUMN key_id TEXT;
+ALTER TABLE deliveries ADD COLUMN error BLOB;
+
+-- Attempt history: the target's answer and the error message may echo the event.
+CREATE TABLE delivery_attempts_v4 (
+  delivery_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  error_code TEXT,
+  error_message BLOB,
+  status INTEGER,
+  body BLOB,
+  key_id TEXT,
+  PRIMARY KEY (delivery_id, attempt)
+) STRICT, WITHOUT ROWID;
+INSERT INTO delivery_attempts_v4 (delivery_id, attempt, at, duration_ms, ok, error_code, error_message, status, body)
+SELECT delivery_id, attempt, at, duration_ms, ok, error_code, CAST(error_message AS BLOB), status, CAST(body AS BLOB)
+FROM delivery_attempts;
+DROP TABLE delivery_attempts;
+ALTER TABLE delivery_attempts_v4 RENAME TO delivery_attempts;
+
+-- Fallback dead letters: the attributes carry the error message too.
+CREATE TABLE dead_letter_fallback_v4 (
+  seq INTEGER PRIMARY KEY,
+  delivery_id TEXT NOT NULL,
+  queue_arn TEXT,
+  reason TEXT NOT NULL,
+  body BLOB NOT NULL,
+  attributes BLOB NOT NULL,
+  at INTEGER NOT NULL,
+  key_id TEXT
+) STRICT;
+INSERT INTO dead_letter_fallback_v4 (seq, delivery_id, queue_arn, reason, body, attributes, at, key_id)
+SELECT seq, delivery_id, queue_arn, reason, body, CAST(attributes AS BLOB), at, key_id FROM dead_letter_fallback;
+DROP TABLE dead_letter_fallback;
+ALTER TABLE dead_letter_fallback_v4 RENAME TO dead_letter_fallback;
+`,
+  },
+  // --- end keys and sealing ---
   { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
   { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
   { version: 7, name: 'sns topics', sql: TOPICS_SQL, code: (db) => allowDeliveryKind(db, 'sns') },

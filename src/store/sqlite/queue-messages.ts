@@ -4,14 +4,17 @@
  * Receipt handles are receipt-handles.ts's.
  */
 import type Database from 'better-sqlite3';
-import type { HandleResult, MessageAttribute, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import type { Sealer } from '../../keys/sealer.js';
+import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { decodeHandle, encodeHandle, receiptNonce } from '../receipt-handles.js';
+import { messageColumns, openMessage } from '../sealing.js';
 
 interface MessageRow {
   seq: number;
   message_id: string;
   body: Buffer;
   attributes: Buffer | null;
+  key_id: string | null;
   md5_of_body: string;
   md5_of_message_attributes: string | null;
   sender_id: string | null;
@@ -24,22 +27,20 @@ interface MessageRow {
 
 /**
  * An insert of one message for use inside any transaction on `db` (the delivery engine appends dead letters in
- * its outcome transaction): returns false, inserting nothing, when the queue does not exist.
+ * its outcome transaction): returns false, inserting nothing, when the queue does not exist. The message is sealed
+ * first (a KeyError, when its KMS key cannot be used, is thrown before anything is written).
  */
-export function prepareMessageInsert(db: Database.Database): (message: NewQueueMessage) => boolean {
+export function prepareMessageInsert(db: Database.Database, sealer: Sealer): (message: NewQueueMessage) => boolean {
   const insert = db.prepare(
-    `INSERT INTO queue_messages (queue, message_id, body, attributes, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
-     SELECT @queue, @messageId, @body, @attributes, @md5OfBody, @md5OfMessageAttributes, @senderId, @sentAt, @visibleAt, @expiresAt
+    `INSERT INTO queue_messages (queue, message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
+     SELECT @queue, @messageId, @body, @attributes, @keyId, @md5OfBody, @md5OfMessageAttributes, @senderId, @sentAt, @visibleAt, @expiresAt
      WHERE EXISTS (SELECT 1 FROM queues WHERE name = @queue)`,
   );
   return (m) =>
     insert.run({
       queue: m.queue,
       messageId: m.messageId,
-      body: Buffer.from(m.body, 'utf8'),
-      attributes: Object.keys(m.attributes).length > 0 ? Buffer.from(JSON.stringify(m.attributes), 'utf8') : null,
-      md5OfBody: m.md5OfBody,
-      md5OfMessageAttributes: m.md5OfMessageAttributes ?? null,
+      ...messageColumns(sealer, m),
       senderId: m.senderId ?? null,
       sentAt: m.sentAt,
       visibleAt: m.visibleAt,
@@ -70,13 +71,16 @@ export class QueueMessages {
   readonly #gauges;
   readonly #deleteExpired;
 
-  constructor(db: Database.Database) {
-    this.#insert = prepareMessageInsert(db);
+  constructor(
+    db: Database.Database,
+    private readonly sealer: Sealer,
+  ) {
+    this.#insert = prepareMessageInsert(db, sealer);
     this.#send = db.transaction((messages: NewQueueMessage[]) => {
       for (const m of messages) if (!this.#insert(m)) throw new QueueMissing();
     });
     this.#candidates = db.prepare<{ queue: string; now: number; limit: number }, MessageRow>(
-      `SELECT seq, message_id, body, attributes, md5_of_body, md5_of_message_attributes, sender_id, sent_at, expires_at,
+      `SELECT seq, message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at, expires_at,
               receive_count, first_received_at, dead_letter_source_arn
        FROM queue_messages WHERE queue = @queue AND visible_at <= @now ORDER BY visible_at, seq LIMIT @limit`,
     );
@@ -161,9 +165,12 @@ export class QueueMessages {
           const expiresAt = row.sent_at + deadLetterRetentionMs;
           this.#moveToDeadLetter.run({ seq: row.seq, queue: r.redrive.deadLetterQueue, now: r.now, expiresAt, sourceArn: r.redrive.sourceArn });
         } else {
+          // Opened before it is claimed: a message whose KMS key cannot be used throws (KeyError) and the receive
+          // rolls back, leaving every message as it was.
+          const opened = toReceived(row, this.sealer, r.now);
           const nonce = receiptNonce();
           this.#claim.run({ seq: row.seq, visibleAt: r.now + r.visibilityTimeoutMs, now: r.now, nonce });
-          received.push(toReceived(row, encodeHandle(row.seq, nonce), r.now));
+          received.push({ ...opened, receiptHandle: encodeHandle(row.seq, nonce) });
         }
       }
       if (received.length === r.max || rows.length < limit) return received;
@@ -216,18 +223,21 @@ export class QueueMessages {
   }
 }
 
-function toReceived(row: MessageRow, receiptHandle: string, now: number): ReceivedMessage {
-  const message: ReceivedMessage = {
-    messageId: row.message_id,
-    receiptHandle,
-    body: row.body.toString('utf8'),
-    attributes: row.attributes ? (JSON.parse(row.attributes.toString('utf8')) as Record<string, MessageAttribute>) : {},
+function toReceived(row: MessageRow, sealer: Sealer, now: number): Omit<ReceivedMessage, 'receiptHandle'> {
+  const content = openMessage(sealer, {
+    body: row.body,
+    attributes: row.attributes,
     md5OfBody: row.md5_of_body,
+    md5OfMessageAttributes: row.md5_of_message_attributes,
+    keyId: row.key_id,
+  });
+  const message: Omit<ReceivedMessage, 'receiptHandle'> = {
+    messageId: row.message_id,
+    ...content,
     sentAt: row.sent_at,
     receiveCount: row.receive_count + 1,
     firstReceivedAt: row.first_received_at ?? now,
   };
-  if (row.md5_of_message_attributes !== null) message.md5OfMessageAttributes = row.md5_of_message_attributes;
   if (row.sender_id !== null) message.senderId = row.sender_id;
   if (row.dead_letter_source_arn !== null) message.deadLetterSourceArn = row.dead_letter_source_arn;
   return message;

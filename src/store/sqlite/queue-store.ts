@@ -3,6 +3,7 @@
  * to. Everything runs on the main connection (better-sqlite3 is synchronous), so the methods just wrap results.
  */
 import type Database from 'better-sqlite3';
+import type { Sealer } from '../../keys/sealer.js';
 import type { Page, PageRequest } from '../records.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, QueueStore, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { QueueMessages } from './queue-messages.js';
@@ -12,9 +13,9 @@ export class SqliteQueueStore implements QueueStore {
   readonly #queues: Queues;
   readonly #messages: QueueMessages;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, sealer: Sealer) {
     this.#queues = new Queues(db);
-    this.#messages = new QueueMessages(db);
+    this.#messages = new QueueMessages(db, sealer);
   }
 
   async createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean> {

@@ -14,7 +14,11 @@
  * for at most one commit. busy_timeout still covers other processes (a CLI); for them, the read-then-write
  * transactions begin IMMEDIATE, since a deferred one fails with SQLITE_BUSY if another connection commits between
  * its read and its write.
+ *
+ * Payload columns are sealed and opened with the keyring (src/store/sealing.ts), which `open` unlocks with the root
+ * key before anything else. Event payloads get their data key here and are sealed on the writer thread.
  */
+import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import type {
@@ -58,6 +62,19 @@ import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskL
 import type { RedriveItem, RedriveResult, StoredMessage } from '../redrive.js';
 import { SqliteMoveTasks } from './move-tasks.js';
 import { SqliteRedrive } from './redrive.js';
+import { KeyError, openKeyring, type Keyring, type RootKeyLog, type RootKeyOptions, type Sealer } from '../../keys/index.js';
+import type { KeyMaterialRecord, KeyringContents, KmsAliasRecord, KmsKeyRecord } from '../keys.js';
+import { eventDataKey, withLatestKeys } from '../sealing.js';
+import { SqliteKeyStore } from './key-store.js';
+import type { WriterEntry } from './writer-protocol.js';
+
+/** How a store finds its root key, and where it says what it did with it. */
+export interface KeyOptions {
+  rootKey?: RootKeyOptions;
+  log?: RootKeyLog;
+}
+
+const SILENT: RootKeyLog = { warn: () => undefined };
 
 interface SettleBatch {
   outcomes: DeliveryOutcome[];
@@ -76,7 +93,7 @@ export class SqliteStore implements Store {
   readonly #tags: Tags;
   readonly #events: Events;
   readonly #writer: WriterThread;
-  readonly #ingest: GroupCommit<IngestEntry[]>;
+  readonly #ingest: GroupCommit<WriterEntry[]>;
   readonly #deliveries: Deliveries;
   readonly #metrics: Metrics;
   readonly #functions: Functions;
@@ -86,39 +103,51 @@ export class SqliteStore implements Store {
   readonly #moveTasks: SqliteMoveTasks;
   readonly #redrive: SqliteRedrive;
   readonly #alarms: Alarms;
+  readonly #keyStore: SqliteKeyStore;
+  readonly #sealer: Sealer;
   #closing: Promise<void> | undefined;
 
-  /** Opens (creating if needed) and migrates the database file at `path`. */
-  static open(path: string, clock: Clock): SqliteStore {
+  /**
+   * Opens (creating if needed) and migrates the database file at `path`, then unlocks its keyring with the root key
+   * (by default the file root.key beside the database, generated on a first run: see src/keys/root-key.ts).
+   */
+  static async open(path: string, clock: Clock, keys: KeyOptions = {}): Promise<SqliteStore> {
     const db = openDatabase(path);
     try {
       migrate(db, MIGRATIONS, clock.now());
-      return new SqliteStore(db, path, clock);
+      let store: SqliteStore | undefined;
+      // Until the store exists nothing else writes, so the keyring's first writes need not wait for a commit.
+      const keyStore = new SqliteKeyStore(db, (fn) => (store ? store.#write(fn) : Promise.resolve().then(fn)));
+      const sealer = await openKeyring(keyStore, keys.rootKey ?? {}, join(dirname(path), 'root.key'), clock, keys.log ?? SILENT);
+      store = new SqliteStore(db, path, clock, keyStore, sealer);
+      return store;
     } catch (error) {
       db.close();
       throw error;
     }
   }
 
-  private constructor(db: Database.Database, path: string, clock: Clock) {
+  private constructor(db: Database.Database, path: string, clock: Clock, keyStore: SqliteKeyStore, sealer: Sealer) {
     this.#db = db;
     this.#clock = clock;
+    this.#keyStore = keyStore;
+    this.#sealer = sealer;
     this.#buses = new Buses(db);
     this.#rules = new Rules(db);
     this.#targets = new Targets(db);
-    this.#connections = new Connections(db);
+    this.#connections = new Connections(db, sealer);
     this.#apiDestinations = new ApiDestinations(db);
     this.#tags = new Tags(db);
-    this.#events = new Events(db);
+    this.#events = new Events(db, sealer);
     this.#writer = new WriterThread(path);
     this.#ingest = new GroupCommit((callers) => this.#writer.flush(callers, this.#clock.now()));
-    this.#deliveries = new Deliveries(db, new IdGenerator(), prepareMessageInsert(db));
+    this.#deliveries = new Deliveries(db, new IdGenerator(), prepareMessageInsert(db, sealer), sealer);
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
-    this.#queues = new SqliteQueueStore(db);
-    this.#topics = new SqliteTopicStore(db, clock, (fn) => this.#write(fn));
+    this.#queues = new SqliteQueueStore(db, sealer);
+    this.#topics = new SqliteTopicStore(db, clock, (fn) => this.#write(fn), sealer);
     this.#moveTasks = new SqliteMoveTasks(db);
-    this.#redrive = new SqliteRedrive(db, new IdGenerator());
+    this.#redrive = new SqliteRedrive(db, new IdGenerator(), sealer);
     this.#alarms = new Alarms(db);
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
     this.#settle = new GroupCommit(async (batches) => {
@@ -187,11 +216,11 @@ export class SqliteStore implements Store {
   createConnection(connection: ConnectionRecord): Promise<boolean> {
     return this.#write(() => this.#connections.create(connection));
   }
-  async getConnection(name: string): Promise<ConnectionRecord | undefined> {
-    return this.#connections.get(name);
+  getConnection(name: string): Promise<ConnectionRecord | undefined> {
+    return withLatestKeys(this.keyring, () => this.#connections.get(name));
   }
-  async listConnections(page: PageRequest): Promise<Page<ConnectionRecord>> {
-    return this.#connections.list(page);
+  listConnections(page: PageRequest): Promise<Page<ConnectionRecord>> {
+    return withLatestKeys(this.keyring, () => this.#connections.list(page));
   }
   deleteConnection(name: string): Promise<boolean> {
     return this.#write(() => this.#connections.delete(name));
@@ -221,13 +250,29 @@ export class SqliteStore implements Store {
 
   ingest(entries: IngestEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
+    // Keyed and submitted synchronously, so a call made before close() is in the last group. A caller whose bus key
+    // cannot be used fails alone, before joining a group; one this process does not know yet, once reloaded.
+    try {
+      return this.#submit(this.#withDataKeys(entries));
+    } catch (err) {
+      if (err instanceof KeyError && err.reason === 'not-found') return this.keyring.reload().then(() => this.#submit(this.#withDataKeys(entries)));
+      return Promise.reject(err);
+    }
+  }
+
+  #withDataKeys(entries: IngestEntry[]): WriterEntry[] {
+    return entries.map((e) => ({ event: e.event, dataKey: eventDataKey(this.#sealer, e), deliveries: e.deliveries }));
+  }
+
+  #submit(sealed: WriterEntry[]): Promise<void> {
     // Requests arrive here one after another while the event loop works through a burst: a good moment to notice
     // that the writer thread finished its group, so the accumulated one goes to it without delay.
     this.#writer.poll();
-    return this.#ingest.submit(entries);
+    return this.#ingest.submit(sealed);
   }
-  async getEvent(id: string): Promise<EventRecord | undefined> {
-    return this.#events.get(id);
+
+  getEvent(id: string): Promise<EventRecord | undefined> {
+    return withLatestKeys(this.keyring, () => this.#events.get(id));
   }
   async listDeliveries(filter: { eventId?: string; status?: DeliveryStatus; limit: number }): Promise<DeliveryRecord[]> {
     return this.#events.listDeliveries(filter);
@@ -342,10 +387,10 @@ export class SqliteStore implements Store {
     return this.#queues.deadLetterSourceQueues(deadLetterArn, page);
   }
   sendMessages(messages: NewQueueMessage[]): Promise<boolean> {
-    return this.#queues.sendMessages(messages);
+    return withLatestKeys(this.keyring, () => this.#queues.sendMessages(messages));
   }
   receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]> {
-    return this.#queues.receiveMessages(request);
+    return withLatestKeys(this.keyring, () => this.#queues.receiveMessages(request));
   }
   nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
     return this.#queues.nextVisibleAt(queue, now);
@@ -461,6 +506,41 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#redrive.redrive(redrives, now));
   }
   // --- end move tasks and redrive ---
+  // --- keyring (KeyStore): delegated to key-store.ts ---
+  get keyring(): Keyring {
+    return this.#sealer.keyring;
+  }
+  getRootKeyCheck(): Promise<Buffer | undefined> {
+    return this.#keyStore.getRootKeyCheck();
+  }
+  putRootKeyCheck(check: Buffer, now: number): Promise<boolean> {
+    return this.#keyStore.putRootKeyCheck(check, now);
+  }
+  loadKeyring(): Promise<KeyringContents> {
+    return this.#keyStore.loadKeyring();
+  }
+  createKmsKey(key: KmsKeyRecord, material: KeyMaterialRecord, alias?: KmsAliasRecord): Promise<void> {
+    return this.#keyStore.createKmsKey(key, material, alias);
+  }
+  updateKmsKey(key: KmsKeyRecord): Promise<void> {
+    return this.#keyStore.updateKmsKey(key);
+  }
+  addKeyMaterial(material: KeyMaterialRecord, key: KmsKeyRecord): Promise<void> {
+    return this.#keyStore.addKeyMaterial(material, key);
+  }
+  deleteKmsKey(id: string): Promise<void> {
+    return this.#keyStore.deleteKmsKey(id);
+  }
+  createKmsAlias(alias: KmsAliasRecord): Promise<boolean> {
+    return this.#keyStore.createKmsAlias(alias);
+  }
+  updateKmsAlias(alias: KmsAliasRecord): Promise<boolean> {
+    return this.#keyStore.updateKmsAlias(alias);
+  }
+  deleteKmsAlias(name: string): Promise<boolean> {
+    return this.#keyStore.deleteKmsAlias(name);
+  }
+  // --- end keyring ---
 
   /**
    * Runs a write on the main connection between two ingest commits, never during one. Every write of the main

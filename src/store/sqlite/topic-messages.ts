@@ -7,6 +7,9 @@
  * the transaction (group commit, see SqliteTopicStore), each in a savepoint of its own.
  */
 import type Database from 'better-sqlite3';
+import { SNS_MANAGED_KEY } from '../../keys/key-refs.js';
+import type { Sealer } from '../../keys/sealer.js';
+import { sealText } from '../sealing.js';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { IdGenerator } from '../ids.js';
 import type { TopicMessage } from '../topics.js';
@@ -36,8 +39,9 @@ export class TopicMessages {
   constructor(
     db: Database.Database,
     private readonly ids: IdGenerator,
+    private readonly sealer: Sealer,
   ) {
-    this.#insertMessage = db.prepare<[string, string, number, Buffer]>('INSERT INTO events (id, bus, received_at, payload) VALUES (?, ?, ?, ?)');
+    this.#insertMessage = db.prepare<[string, string, number, Buffer, string]>('INSERT INTO events (id, bus, received_at, payload, key_id) VALUES (?, ?, ?, ?, ?)');
     this.#insertDelivery = db.prepare<[string, number | bigint, string, string, string, string, string, string, number, number, number]>(
       `INSERT INTO deliveries (id, event_seq, event_id, bus, rule_name, rule_arn, target_id, target_arn, kind, status, attempts, due_at,
                                created_at, updated_at)
@@ -84,7 +88,9 @@ export class TopicMessages {
   }
 
   #write(m: TopicMessage, targets: Target[], dueAt: number, now: number): void {
-    const seq = this.#insertMessage.run(m.id, m.topicArn, m.receivedAt, Buffer.from(m.payload, 'utf8')).lastInsertRowid;
+    // Sealed under the topic's KmsMasterKeyId, or SNS's managed key: topic messages never reach disk in plaintext.
+    const payload = sealText(this.sealer, m.keyRef ?? SNS_MANAGED_KEY, m.payload);
+    const seq = this.#insertMessage.run(m.id, m.topicArn, m.receivedAt, payload.blob, payload.keyId).lastInsertRowid;
     for (const t of targets) {
       const subscriptionId = t.arn.slice(t.arn.lastIndexOf(':') + 1);
       this.#insertDelivery.run(this.ids.next(now), seq, m.id, m.topicArn, t.topic_name, m.topicArn, subscriptionId, t.arn, dueAt, now, now);

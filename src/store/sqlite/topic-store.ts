@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
+import type { Sealer } from '../../keys/sealer.js';
 import { GroupCommit } from '../group-commit.js';
 import { IdGenerator } from '../ids.js';
 import type { Page, PageRequest } from '../records.js';
@@ -26,9 +27,10 @@ export class SqliteTopicStore implements TopicStore {
     db: Database.Database,
     private readonly clock: Clock,
     private readonly write: WriteGate,
+    sealer: Sealer,
   ) {
-    this.#topics = new Topics(db);
-    this.#messages = new TopicMessages(db, new IdGenerator());
+    this.#topics = new Topics(db, sealer);
+    this.#messages = new TopicMessages(db, new IdGenerator(), sealer);
     this.#deleteTopic = db.transaction((arn: string) => this.#topics.deleteTopic(arn));
     this.#deleteSubscription = db.transaction((arn: string) => this.#topics.deleteSubscription(arn));
     this.#putKey = db.transaction((key: SigningKeyRecord): SigningKeyRecord => {

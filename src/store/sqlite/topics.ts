@@ -4,6 +4,8 @@
  * (ON DELETE CASCADE). Messages are written by topic-messages.ts.
  */
 import type Database from 'better-sqlite3';
+import type { Sealer } from '../../keys/sealer.js';
+import { MAILROOM_DATA_KEY, openText, sealText } from '../sealing.js';
 import type { Page, PageRequest } from '../records.js';
 import type { SigningKeyRecord, SubscriptionChanges, SubscriptionRecord, TopicCounts, TopicRecord } from '../topics.js';
 import { toPage } from '../paging.js';
@@ -72,7 +74,10 @@ export class Topics {
   readonly #getKey;
   readonly #insertKey;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly sealer: Sealer,
+  ) {
     this.#insertTopic = db.prepare(
       `INSERT INTO topics (arn, name, attributes, created_at, last_modified_at)
        VALUES (@arn, @name, @attributes, @createdAt, @lastModifiedAt) ON CONFLICT (arn) DO NOTHING`,
@@ -129,8 +134,12 @@ export class Topics {
     );
     this.#deleteSubscription = db.prepare<[string], { topic_arn: string }>('DELETE FROM subscriptions WHERE arn = ? RETURNING topic_arn');
     this.#countDeleted = db.prepare<[string]>('UPDATE topics SET subscriptions_deleted = subscriptions_deleted + 1 WHERE arn = ?');
-    this.#getKey = db.prepare<[], { private_key: Buffer; certificate: string; created_at: number }>('SELECT private_key, certificate, created_at FROM sns_signing_keys WHERE id = 1');
-    this.#insertKey = db.prepare<[Buffer, string, number]>('INSERT INTO sns_signing_keys (id, private_key, certificate, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    this.#getKey = db.prepare<[], { private_key: Buffer; key_id: string | null; certificate: string; created_at: number }>(
+      'SELECT private_key, key_id, certificate, created_at FROM sns_signing_keys WHERE id = 1',
+    );
+    this.#insertKey = db.prepare<[Buffer, string, string, number]>(
+      'INSERT INTO sns_signing_keys (id, private_key, key_id, certificate, created_at) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    );
   }
 
   // Read-then-write transactions begin IMMEDIATE: another connection may commit in between otherwise.
@@ -202,11 +211,12 @@ export class Topics {
 
   signingKey(): SigningKeyRecord | undefined {
     const row = this.#getKey.get();
-    return row && { privateKeyPem: row.private_key.toString('utf8'), certificatePem: row.certificate, createdAt: row.created_at };
+    return row && { privateKeyPem: openText(this.sealer, row.private_key, row.key_id), certificatePem: row.certificate, createdAt: row.created_at };
   }
 
-  /** The private key is a BLOB so the sealer can seal it like the other secrets. */
+  /** The private key is a secret: sealed under Mailroom's own key like connection secrets. */
   insertSigningKey(key: SigningKeyRecord): void {
-    this.#insertKey.run(Buffer.from(key.privateKeyPem, 'utf8'), key.certificatePem, key.createdAt);
+    const sealed = sealText(this.sealer, MAILROOM_DATA_KEY, key.privateKeyPem);
+    this.#insertKey.run(sealed.blob, sealed.keyId, key.certificatePem, key.createdAt);
   }
 }

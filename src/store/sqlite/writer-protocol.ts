@@ -2,13 +2,42 @@
  * What the main thread and the SQLite writer thread say to each other (writer.ts and writer-thread.ts), and how a
  * group of ingest calls is packed to cross the thread boundary.
  *
- * A group travels as two flat arrays, one of strings and one of numbers, instead of the IngestEntry objects:
- * structured clone then copies each string once and no property names, which keeps the main thread's share small.
+ * A group travels as two flat arrays, one of strings and one of numbers, instead of the entry objects: structured
+ * clone then copies each string once and no property names, which keeps the main thread's share small.
+ *
+ * Payloads are sealed on the writer thread: the main thread picks each event's data key (src/store/sealing.ts,
+ * which checks the KMS key's state and counts the use) and the group carries those few data keys; the thread runs
+ * AES-GCM over the payloads as it unpacks them. The cipher then costs the main thread, which is what limits
+ * PutEvents, nothing (see bench/store-ingest.ts). The data keys cross in memory, never to disk.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { secretKey } from '../../keys/aead.js';
+import { sealWith, type DataKey } from '../../keys/sealer.js';
 import type { FlushOutcomes } from '../group-commit.js';
-import type { IngestEntry } from '../store.js';
+import type { EventRecord, NewDelivery } from '../records.js';
 import type { Settings } from './database.js';
+
+/** An ingest entry as the main thread hands it to the writer: the event with the data key that is to seal it. */
+export interface WriterEntry {
+  event: EventRecord;
+  dataKey: DataKey;
+  deliveries: NewDelivery[];
+}
+
+/** An event as the writer thread stores it: its payload sealed. */
+export interface SealedEvent {
+  id: string;
+  bus: string;
+  receivedAt: number;
+  payload: Buffer;
+  /** The KMS key that sealed the payload. */
+  keyId: string;
+}
+
+export interface SealedIngestEntry {
+  event: SealedEvent;
+  deliveries: NewDelivery[];
+}
 
 /** The writer thread's `workerData`. */
 export interface WriterOptions {
@@ -23,6 +52,8 @@ export interface PackedGroup {
   now: number;
   strings: string[];
   numbers: number[];
+  /** The data keys the group's events are sealed with (numbers give each event's index here). */
+  keys: { keyId: string; head: Uint8Array; key: Uint8Array }[];
 }
 
 /** An Error as it crosses the boundary (structured clone would drop SqliteError's `code`). */
@@ -46,34 +77,49 @@ export type GroupReply =
 export type FromWriter = { type: 'ready'; settings: Settings } | GroupReply;
 
 /**
- * numbers: caller count, then per caller its entry count, then per entry receivedAt and delivery count, then per
- * delivery dueAt. strings: per entry id, bus, payload, then per delivery ruleName, ruleArn, targetId, targetArn.
+ * numbers: caller count, then per caller its entry count, then per entry receivedAt, data key index and delivery
+ * count, then per delivery dueAt. strings: per entry id, bus, payload, then per delivery ruleName, ruleArn,
+ * targetId, targetArn.
  */
-export function packGroup(callers: IngestEntry[][], now: number): PackedGroup {
+export function packGroup(callers: WriterEntry[][], now: number): PackedGroup {
   const strings: string[] = [];
   const numbers: number[] = [callers.length];
+  const keys: PackedGroup['keys'] = [];
+  const keyIndex = new Map<DataKey, number>();
   for (const entries of callers) {
     numbers.push(entries.length);
-    for (const { event, deliveries } of entries) {
+    for (const { event, dataKey, deliveries } of entries) {
+      let index = keyIndex.get(dataKey);
+      if (index === undefined) {
+        index = keys.push({ keyId: dataKey.keyId, head: new Uint8Array(dataKey.head), key: new Uint8Array(dataKey.key.export()) }) - 1;
+        keyIndex.set(dataKey, index);
+      }
       strings.push(event.id, event.bus, event.payload);
-      numbers.push(event.receivedAt, deliveries.length);
+      numbers.push(event.receivedAt, index, deliveries.length);
       for (const d of deliveries) {
         strings.push(d.ruleName, d.ruleArn, d.targetId, d.targetArn);
         numbers.push(d.dueAt);
       }
     }
   }
-  return { now, strings, numbers };
+  return { now, strings, numbers, keys };
 }
 
-export function unpackGroup({ strings, numbers }: PackedGroup): IngestEntry[][] {
+/** The group's entries, each event's payload sealed with its data key. */
+export function unpackGroup({ strings, numbers, keys }: PackedGroup): SealedIngestEntry[][] {
+  const dataKeys = keys.map((k) => ({ keyId: k.keyId, head: Buffer.from(k.head), key: secretKey(Buffer.from(k.key)) }));
   let s = 0;
   let n = 0;
-  const callers: IngestEntry[][] = [];
+  const callers: SealedIngestEntry[][] = [];
   for (let callerCount = numbers[n++]; callerCount > 0; callerCount--) {
-    const entries: IngestEntry[] = [];
+    const entries: SealedIngestEntry[] = [];
     for (let entryCount = numbers[n++]; entryCount > 0; entryCount--) {
-      const event = { id: strings[s++], bus: strings[s++], payload: strings[s++], receivedAt: numbers[n++] };
+      const id = strings[s++];
+      const bus = strings[s++];
+      const payload = Buffer.from(strings[s++], 'utf8');
+      const receivedAt = numbers[n++];
+      const dataKey = dataKeys[numbers[n++]];
+      const event = { id, bus, receivedAt, payload: sealWith(dataKey, payload), keyId: dataKey.keyId };
       const deliveries = [];
       for (let deliveryCount = numbers[n++]; deliveryCount > 0; deliveryCount--) {
         deliveries.push({ ruleName: strings[s++], ruleArn: strings[s++], targetId: strings[s++], targetArn: strings[s++], dueAt: numbers[n++] });

@@ -16,9 +16,8 @@
 import { once } from 'node:events';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { FlushOutcomes } from '../group-commit.js';
-import type { IngestEntry } from '../store.js';
 import type { Settings } from './database.js';
-import { fromWire, outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterOptions } from './writer-protocol.js';
+import { fromWire, outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
 
 /** A group lost to the writer thread's death. */
 export class WriterThreadError extends Error {
@@ -81,7 +80,7 @@ export class WriterThread {
    * Commits one group on the thread and resolves with each caller's outcome; rejects (every caller) when nothing
    * was committed. The caller (GroupCommit) never has two groups in flight.
    */
-  flush(callers: IngestEntry[][], now: number): Promise<FlushOutcomes> {
+  flush(callers: WriterEntry[][], now: number): Promise<FlushOutcomes> {
     const thread = this.#running();
     if (thread.group) return Promise.reject(new Error('a group is already in flight'));
     const message: ToWriter = { type: 'write', group: packGroup(callers, now) };

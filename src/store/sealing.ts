@@ -1,0 +1,134 @@
+/**
+ * Sealing at the store boundary, shared by every backend: each column that can hold customer data is sealed here
+ * on its way in and opened here on its way out, so SQLite and PostgreSQL store the same blobs and no service
+ * ever sees one. A row's key_id names the KMS key that sealed it; NULL means plaintext (rows written before
+ * sealing existed, and messages of a queue whose SSE the user turned off).
+ *
+ * Which key seals what:
+ * - event payloads: the bus's KmsKeyIdentifier (IngestEntry.keyRef), else alias/aws/events;
+ * - queue messages: the queue's KmsMasterKeyId or alias/aws/sqs (NewQueueMessage.keyRef, null for no SSE);
+ * - delivery inputs: their event's key; connection secrets, attempt records, last errors and fallback dead
+ *   letters: alias/aws/events (AWS managed keys cannot be disabled, so these always open).
+ */
+import { KeyError } from '../keys/errors.js';
+import { EVENTS_MANAGED_KEY, SQS_MANAGED_KEY } from '../keys/key-refs.js';
+import type { Keyring } from '../keys/keyring.js';
+import type { DataKey, Sealer } from '../keys/sealer.js';
+import type { MessageAttribute, NewQueueMessage } from './queues.js';
+import type { IngestEntry } from './store.js';
+
+/** Seals Mailroom's own records about deliveries and connections. */
+export const MAILROOM_DATA_KEY = EVENTS_MANAGED_KEY;
+
+/**
+ * Runs a store call that seals or opens; when it meets a key this process does not know (another process sharing
+ * the store created it), re-reads the keyring and runs it once more.
+ */
+export async function withLatestKeys<T>(keyring: Keyring, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof KeyError) || err.reason !== 'not-found') throw err;
+    await keyring.reload();
+    return fn();
+  }
+}
+
+export function sealText(sealer: Sealer, keyRef: string, text: string): { blob: Buffer; keyId: string } {
+  return sealer.seal(keyRef, Buffer.from(text, 'utf8'));
+}
+
+/** A column's text: opened when `keyId` says it is sealed, else the plaintext bytes as they are. */
+export function openText(sealer: Sealer, blob: Buffer, keyId: string | null): string {
+  return (keyId === null ? blob : sealer.open(blob)).toString('utf8');
+}
+
+/**
+ * The data key that seals an event's payload: its bus's key's (alias/aws/events unless the bus names one). A backend
+ * seals the payload with `sealWith(dataKey, Buffer.from(payload, 'utf8'))` wherever suits it (SQLite: on its writer
+ * thread) and stores `dataKey.keyId` as the row's key_id.
+ */
+export function eventDataKey(sealer: Sealer, entry: IngestEntry): DataKey {
+  return sealer.dataKey(entry.keyRef ?? EVENTS_MANAGED_KEY);
+}
+
+/** An optional column sealed under Mailroom's own key: null stays null. */
+export function sealOptional(sealer: Sealer, text: string | undefined): Buffer | null {
+  return text === undefined ? null : sealText(sealer, MAILROOM_DATA_KEY, text).blob;
+}
+
+/** An optional column of a row with `keyId`. */
+export function openOptional(sealer: Sealer, blob: Buffer | null, keyId: string | null): string | undefined {
+  return blob === null ? undefined : openText(sealer, blob, keyId);
+}
+
+/** What a queue message's row holds. */
+export interface MessageColumns {
+  body: Buffer;
+  attributes: Buffer | null;
+  md5OfBody: string;
+  md5OfMessageAttributes: string | null;
+  keyId: string | null;
+}
+
+/** What a queue message is, read back. */
+export interface MessageContent {
+  body: string;
+  attributes: Record<string, MessageAttribute>;
+  md5OfBody: string;
+  md5OfMessageAttributes?: string;
+}
+
+/** Digests and attributes sealed with the body, as JSON ahead of it. */
+interface MessageMeta {
+  md5: string;
+  md5a?: string;
+  a?: Record<string, MessageAttribute>;
+}
+
+/**
+ * A message's columns. Sealed, the body, attributes and digests go into one blob (one seal per message, and no
+ * plaintext digest beside it): a 4-byte length, the metadata as JSON, then the body's UTF-8 bytes.
+ */
+export function messageColumns(sealer: Sealer, m: NewQueueMessage): MessageColumns {
+  const hasAttributes = Object.keys(m.attributes).length > 0;
+  if (m.keyRef === null) {
+    return {
+      body: Buffer.from(m.body, 'utf8'),
+      attributes: hasAttributes ? Buffer.from(JSON.stringify(m.attributes), 'utf8') : null,
+      md5OfBody: m.md5OfBody,
+      md5OfMessageAttributes: m.md5OfMessageAttributes ?? null,
+      keyId: null,
+    };
+  }
+  const meta: MessageMeta = { md5: m.md5OfBody };
+  if (m.md5OfMessageAttributes !== undefined) meta.md5a = m.md5OfMessageAttributes;
+  if (hasAttributes) meta.a = m.attributes;
+  const metaText = JSON.stringify(meta);
+  const metaBytes = Buffer.byteLength(metaText, 'utf8');
+  const frame = Buffer.allocUnsafe(4 + metaBytes + Buffer.byteLength(m.body, 'utf8'));
+  frame.writeUInt32BE(metaBytes, 0);
+  frame.write(metaText, 4, 'utf8');
+  frame.write(m.body, 4 + metaBytes, 'utf8');
+  const sealed = sealer.seal(m.keyRef ?? SQS_MANAGED_KEY, frame, m.dataKeyReuseSeconds);
+  // md5_of_body is NOT NULL; a sealed row keeps its digest inside the blob.
+  return { body: sealed.blob, attributes: null, md5OfBody: '', md5OfMessageAttributes: null, keyId: sealed.keyId };
+}
+
+export function openMessage(sealer: Sealer, columns: MessageColumns): MessageContent {
+  if (columns.keyId === null) {
+    const content: MessageContent = {
+      body: columns.body.toString('utf8'),
+      attributes: columns.attributes ? (JSON.parse(columns.attributes.toString('utf8')) as Record<string, MessageAttribute>) : {},
+      md5OfBody: columns.md5OfBody,
+    };
+    if (columns.md5OfMessageAttributes !== null) content.md5OfMessageAttributes = columns.md5OfMessageAttributes;
+    return content;
+  }
+  const frame = sealer.open(columns.body);
+  const metaEnd = 4 + frame.readUInt32BE(0);
+  const meta = JSON.parse(frame.toString('utf8', 4, metaEnd)) as MessageMeta;
+  const content: MessageContent = { body: frame.toString('utf8', metaEnd), attributes: meta.a ?? {}, md5OfBody: meta.md5 };
+  if (meta.md5a !== undefined) content.md5OfMessageAttributes = meta.md5a;
+  return content;
+}
