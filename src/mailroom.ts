@@ -11,6 +11,7 @@ import { SystemClock, type Clock } from './clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
+import { ConfigFeed } from './events/config-feed.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { CloudWatch, type AlarmNotifier } from './monitoring/index.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
@@ -42,6 +43,11 @@ export interface MailroomOptions {
   alarmNotifier?: AlarmNotifier;
   /** Evaluate CloudWatch alarms on the clock (default true). */
   evaluateAlarms?: boolean;
+  /**
+   * How often (clock time, default 1000 ms) to read the configuration change log when no wake-up came: the bound
+   * on how long a rule or target changed through another process takes to reach this one (docs/scaling.md).
+   */
+  configPollMs?: number;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -56,6 +62,8 @@ export interface Mailroom extends AsyncDisposable {
   readonly queueGauges: QueueGaugeSampler;
   readonly cloudWatch: CloudWatch;
   readonly delivery: DeliveryEngine;
+  /** Brings rule, target and destination changes made through other processes into this one. */
+  readonly configFeed: ConfigFeed;
   /** Redrive of EventBridge dead letters (the admin API's /_mailroom/dlq). */
   readonly redrive: RedriveService;
   /** A request context for in-process calls. */
@@ -80,6 +88,8 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   // process's dispatcher and long polls, which also poll, since a wake-up can be lost.
   const pollMs = store.onWake ? SHARED_STORE_POLL_MS : undefined;
   const router = new Router(store);
+  const configFeed = new ConfigFeed({ store, clock, logger, pollMs: options.configPollMs });
+  configFeed.subscribe(router);
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake() });
@@ -89,12 +99,15 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const unsubscribe = [store.onWake?.('deliveries', () => delivery?.dispatcher.wake()), store.onWake?.('queues', (queue) => sqs.wakeReceivers(queue))];
   let functions: FunctionRegistry;
   try {
+    // Before any routes are loaded: what loads later reads the state after every change it has not seen.
+    await configFeed.start();
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
   } catch (err) {
+    await configFeed.stop();
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), functionsBaseDir: options.functionsBaseDir, pollMs });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), functionsBaseDir: options.functionsBaseDir, pollMs, configFeed });
   if (options.deliver !== false) delivery.start();
   queueGauges.start();
   // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
@@ -111,6 +124,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
       await sqs.stop();
       await cloudWatch.evaluator.stop();
       await delivery.stop();
+      await configFeed.stop();
       await queueGauges.stop();
       await metrics.flush();
       await store.close();
@@ -126,6 +140,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     queueGauges,
     cloudWatch,
     delivery,
+    configFeed,
     redrive,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,

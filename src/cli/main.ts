@@ -24,13 +24,14 @@ program
   .addOption(new Option('--data <dir>', 'data directory for the embedded store [default: ./.mailroom]').env('MAILROOM_DATA_DIR'))
   .addOption(new Option('--store <url>', 'postgres://user:password@host:5432/db: keep everything in PostgreSQL, shared by several Mailroom processes, instead of the data directory').env('MAILROOM_DATABASE_URL'))
   .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per process [default: 10]').env('MAILROOM_POOL_SIZE'))
+  .addOption(new Option('--config-poll-ms <ms>', 'how often to read rule and target changes made through other processes, at the most [default: 1000]').env('MAILROOM_CONFIG_POLL_MS'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, store, poolSize, timeScale, logLevel, functions (see docs/functions.md)')
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, store, poolSize, configPollMs, timeScale, logLevel, functions (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; timeScale?: string; logLevel?: string; config?: string; deliver: boolean }) => {
-    const config = resolveConfig({ port: opts.port, host: opts.host, dataDir: opts.data, store: opts.store, poolSize: opts.poolSize, timeScale: opts.timeScale, logLevel: opts.logLevel }, {}, opts.config);
+  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; configPollMs?: string; timeScale?: string; logLevel?: string; config?: string; deliver: boolean }) => {
+    const config = resolveConfig({ port: opts.port, host: opts.host, dataDir: opts.data, store: opts.store, poolSize: opts.poolSize, configPollMs: opts.configPollMs, timeScale: opts.timeScale, logLevel: opts.logLevel }, {}, opts.config);
     const logger = pino({ level: config.logLevel });
     const server = await startServer({ ...config, logger, deliver: opts.deliver });
     const where = config.store ? { store: withoutPassword(config.store) } : { dataDir: config.dataDir };

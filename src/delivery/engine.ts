@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { EventBridge, Router } from '../events/index.js';
+import type { ConfigFeed } from '../events/config-feed.js';
 import { parseEventsResourceArn } from '../events/arns.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { FunctionRunner } from '../functions/index.js';
@@ -41,6 +42,8 @@ export interface DeliveryEngineOptions {
   concurrencyPerTarget?: number;
   /** See DispatcherOptions.pollMs. */
   pollMs?: number;
+  /** Connections and API destinations changed through any process: the lookups kept of them are dropped. */
+  configFeed?: ConfigFeed;
 }
 
 export interface DeliveryEngine {
@@ -58,7 +61,8 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
   const destinations = new QueueSink(o.store, o.clock);
   const forward = (bus: string, envelope: string) => o.eventBridge.events.forward(bus, envelope);
   // Destinations and connections are read on every call; keep them a few seconds (of clock time) rather than
-  // reading the store each time. A change through the API reaches deliveries within that time.
+  // reading the store each time. A change through any process empties the cache as the configuration feed brings
+  // it (within a second); the time bounds what a lost change could leave.
   const cache = new Map<string, { until: number; record: Promise<unknown> }>();
   const byName = <T extends { arn: string }>(arn: string, kind: string, get: (name: string) => Promise<T | undefined>): Promise<T | undefined> => {
     const now = o.clock.now();
@@ -78,6 +82,17 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     },
     onAuthorization: (connectionArn, state) => o.logger.info({ connection: connectionArn, state }, 'connection authorization changed'),
   });
+  const resolver = new RoutedTargetResolver(o.router, o.store, o.clock);
+  const forgetLookups = () => {
+    cache.clear();
+    resolver.forgetRates();
+  };
+  const unsubscribe = o.configFeed?.subscribe({
+    changed: (change) => {
+      if (change.kind === 'connection' || change.kind === 'api-destination') forgetLookups();
+    },
+    reset: forgetLookups,
+  });
   const runner = new FunctionRunner({ clock: o.clock, baseDir: o.functionsBaseDir });
   const invokers = [apiDestinations, new EventBusInvoker(forward), new SqsInvoker(o.store, o.clock, o.messagesSent), new AsyncFunctionInvoker((name) => o.functions.get(name) !== undefined)];
   const dispatcher = new Dispatcher({
@@ -89,7 +104,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     messagesSent: o.messagesSent,
     pollMs: o.pollMs,
     handlers: {
-      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters, metrics: o.metrics }),
+      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: resolver, invokers, deadLetters, metrics: o.metrics }),
       function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations, forward, metrics: o.metrics }),
     },
   });
@@ -98,6 +113,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     dispatcher,
     start: () => dispatcher.start(),
     stop: () => (stopping ??= dispatcher.stop().then(async () => {
+      unsubscribe?.();
       await runner.close();
       apiDestinations.close();
     })),

@@ -19,6 +19,8 @@ export interface ServeOptions {
   store?: string;
   /** PostgreSQL connections per process. */
   poolSize?: number;
+  /** How often (ms of the clock) to read configuration changes made through other processes (default 1000). */
+  configPollMs?: number;
   /** Simulated seconds per real second; 1 is real time. */
   timeScale: number;
   logger: Logger;
@@ -39,7 +41,7 @@ export interface MailroomServer extends AsyncDisposable {
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale);
-  const mailroom = await createMailroom({ dataDir: options.dataDir, store: options.store, poolSize: options.poolSize, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
+  const mailroom = await createMailroom({ dataDir: options.dataDir, store: options.store, poolSize: options.poolSize, configPollMs: options.configPollMs, clock, logger: options.logger, functions: options.functions, functionsBaseDir: options.functionsBaseDir, deliver: options.deliver });
   // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
   // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice.
   const adapters = [

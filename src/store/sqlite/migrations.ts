@@ -7,6 +7,7 @@
  */
 import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
 import { ALARMS_MIGRATION_SQL } from './alarms-schema.js';
+import { CONFIG_CHANGES_SQL } from './schema-config-changes.js';
 
 export interface Migration {
   version: number;
@@ -256,4 +257,5 @@ CREATE TABLE queue_tags (
   { version: 4, name: 'reserved', sql: '' },
   { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
   { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
+  { version: 7, name: 'config changes', sql: CONFIG_CHANGES_SQL },
 ];

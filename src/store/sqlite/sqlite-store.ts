@@ -15,6 +15,7 @@
  * transactions begin IMMEDIATE, since a deferred one fails with SQLITE_BUSY if another connection commits between
  * its read and its write.
  */
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import type {
@@ -56,6 +57,8 @@ import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskL
 import type { RedriveItem, RedriveResult, StoredMessage } from '../redrive.js';
 import { SqliteMoveTasks } from './move-tasks.js';
 import { SqliteRedrive } from './redrive.js';
+import { LOGGED_CHANGES as log, removedAny, type ConfigChange, type NewConfigChange } from '../config-changes.js';
+import { SqliteConfigChanges } from './config-changes.js';
 
 interface SettleBatch {
   outcomes: DeliveryOutcome[];
@@ -64,6 +67,7 @@ interface SettleBatch {
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
+  readonly instanceId = randomUUID();
   readonly #db: Database.Database;
   readonly #clock: Clock;
   readonly #buses: Buses;
@@ -83,6 +87,7 @@ export class SqliteStore implements Store {
   readonly #moveTasks: SqliteMoveTasks;
   readonly #redrive: SqliteRedrive;
   readonly #alarms: Alarms;
+  readonly #config: SqliteConfigChanges;
   #closing: Promise<void> | undefined;
 
   /** Opens (creating if needed) and migrates the database file at `path`. */
@@ -116,6 +121,7 @@ export class SqliteStore implements Store {
     this.#moveTasks = new SqliteMoveTasks(db);
     this.#redrive = new SqliteRedrive(db, new IdGenerator());
     this.#alarms = new Alarms(db);
+    this.#config = new SqliteConfigChanges(db, this.instanceId, clock);
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
@@ -136,7 +142,7 @@ export class SqliteStore implements Store {
   }
 
   createBus(bus: BusRecord): Promise<boolean> {
-    return this.#write(() => this.#buses.create(bus));
+    return this.#logged(() => this.#buses.create(bus), (created) => log.bus(bus.name, created));
   }
   async getBus(name: string): Promise<BusRecord | undefined> {
     return this.#buses.get(name);
@@ -145,11 +151,11 @@ export class SqliteStore implements Store {
     return this.#buses.list(page);
   }
   deleteBus(name: string): Promise<boolean> {
-    return this.#write(() => this.#buses.delete(name));
+    return this.#logged(() => this.#buses.delete(name), (deleted) => log.bus(name, deleted));
   }
 
   putRule(rule: RuleRecord): Promise<boolean> {
-    return this.#write(() => this.#rules.put(rule));
+    return this.#logged(() => this.#rules.put(rule), () => log.rule(rule.bus, rule.name, true));
   }
   async getRule(bus: string, name: string): Promise<RuleRecord | undefined> {
     return this.#rules.get(bus, name);
@@ -161,14 +167,14 @@ export class SqliteStore implements Store {
     return this.#rules.all(bus);
   }
   deleteRule(bus: string, name: string, force: boolean): Promise<DeleteRuleResult> {
-    return this.#write(() => this.#rules.delete(bus, name, force));
+    return this.#logged(() => this.#rules.delete(bus, name, force), (result) => log.rule(bus, name, result === 'deleted'));
   }
 
   putTargets(bus: string, rule: string, targets: TargetRecord[], maxPerRule: number): Promise<PutTargetsResult> {
-    return this.#write(() => this.#targets.put(bus, rule, targets, maxPerRule));
+    return this.#logged(() => this.#targets.put(bus, rule, targets, maxPerRule), (result) => log.targets(bus, rule, result === 'ok'));
   }
   removeTargets(bus: string, rule: string, ids: string[]): Promise<string[]> {
-    return this.#write(() => this.#targets.remove(bus, rule, ids));
+    return this.#logged(() => this.#targets.remove(bus, rule, ids), (missing) => log.targets(bus, rule, removedAny(ids, missing)));
   }
   async listTargets(bus: string, rule: string): Promise<TargetRecord[]> {
     return this.#targets.list(bus, rule);
@@ -181,7 +187,7 @@ export class SqliteStore implements Store {
   }
 
   createConnection(connection: ConnectionRecord): Promise<boolean> {
-    return this.#write(() => this.#connections.create(connection));
+    return this.#logged(() => this.#connections.create(connection), (created) => log.connection(connection.name, created));
   }
   async getConnection(name: string): Promise<ConnectionRecord | undefined> {
     return this.#connections.get(name);
@@ -190,10 +196,10 @@ export class SqliteStore implements Store {
     return this.#connections.list(page);
   }
   deleteConnection(name: string): Promise<boolean> {
-    return this.#write(() => this.#connections.delete(name));
+    return this.#logged(() => this.#connections.delete(name), (deleted) => log.connection(name, deleted));
   }
   createApiDestination(destination: ApiDestinationRecord): Promise<boolean> {
-    return this.#write(() => this.#apiDestinations.create(destination));
+    return this.#logged(() => this.#apiDestinations.create(destination), (created) => log.apiDestination(destination.name, created));
   }
   async getApiDestination(name: string): Promise<ApiDestinationRecord | undefined> {
     return this.#apiDestinations.get(name);
@@ -202,7 +208,7 @@ export class SqliteStore implements Store {
     return this.#apiDestinations.list(page);
   }
   deleteApiDestination(name: string): Promise<boolean> {
-    return this.#write(() => this.#apiDestinations.delete(name));
+    return this.#logged(() => this.#apiDestinations.delete(name), (deleted) => log.apiDestination(name, deleted));
   }
 
   tagResource(arn: string, tags: Record<string, string>): Promise<void> {
@@ -407,6 +413,22 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#redrive.redrive(redrives, now));
   }
   // --- end move tasks and redrive ---
+
+  // --- Configuration change log (ConfigChangeStore) ---
+  async latestConfigChange(): Promise<number> {
+    return this.#config.latest();
+  }
+  async readConfigChanges(after: number, limit: number): Promise<{ changes: ConfigChange[]; missed: boolean }> {
+    return this.#config.read(after, limit);
+  }
+  pruneConfigChanges(before: number): Promise<number> {
+    return this.#write(() => this.#config.prune(before));
+  }
+
+  /** A control-plane write with the configuration changes it made, logged in its transaction. */
+  #logged<R>(write: () => R, changes: (result: R) => NewConfigChange[]): Promise<R> {
+    return this.#write(() => this.#config.logged(write, changes));
+  }
 
   /**
    * Runs a write on the main connection between two ingest commits, never during one. Every write of the main
