@@ -21,6 +21,8 @@ export interface ResolvedConfig {
   readonly store?: string;
   /** PostgreSQL connections per process. */
   readonly poolSize: number;
+  /** How often (ms of the clock) each process reads the configuration changes other processes made, at the most. */
+  readonly configPollMs: number;
   readonly timeScale: number;
   readonly logLevel: string;
   /** The config file's `functions`, validated (see docs/functions.md). */
@@ -43,7 +45,7 @@ type FileOnly = { functions?: unknown; smtp?: unknown; publicUrl?: unknown; root
 
 export type ConfigInput = Partial<Record<Setting | 'rootKeyFile', string | number | undefined>>;
 
-const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', poolSize: 10 };
+const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', poolSize: 10, configPollMs: 1000 };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const ENV: Record<Setting, string> = {
@@ -54,6 +56,7 @@ const ENV: Record<Setting, string> = {
   logLevel: 'MAILROOM_LOG_LEVEL',
   store: 'MAILROOM_DATABASE_URL',
   poolSize: 'MAILROOM_POOL_SIZE',
+  configPollMs: 'MAILROOM_CONFIG_POLL_MS',
 };
 
 export class ConfigError extends Error {}
@@ -74,6 +77,10 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   if (store !== undefined && !isPostgresUrl(String(store))) throw new ConfigError('store must be a postgres:// URL (the embedded SQLite store lives in the data dir)');
   const poolSize = Number(pick('poolSize'));
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) throw new ConfigError(`pool size must be an integer from 1 to 1000, got '${pick('poolSize')}'`);
+  const configPollMs = Number(pick('configPollMs'));
+  if (!Number.isInteger(configPollMs) || configPollMs < 10 || configPollMs > 3_600_000) {
+    throw new ConfigError(`config poll interval must be an integer number of milliseconds from 10 to 3600000, got '${pick('configPollMs')}'`);
+  }
   const functionsBaseDir = configFile ? dirname(resolve(configFile)) : process.cwd();
   const functions = Object.freeze(resolveFunctions(fileFunctions, configFile ?? '', functionsBaseDir));
   const smtp = resolveSmtp(fileSmtp, configFile ?? '');
@@ -87,6 +94,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
     dataDir,
     ...(store !== undefined && { store: String(store) }),
     poolSize,
+    configPollMs,
     timeScale,
     logLevel,
     functions,

@@ -12,6 +12,7 @@ import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js'
 import type { SmtpConfig } from './delivery/invokers/smtp.js';
 import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
+import { ConfigFeed } from './events/config-feed.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { CloudWatch, topicsNotifier, type AlarmNotifier } from './monitoring/index.js';
 import type { RootKeyOptions } from './keys/index.js';
@@ -57,6 +58,11 @@ export interface MailroomOptions {
    * generated on a first run with a warning to `logger`.
    */
   rootKey?: RootKeyOptions;
+  /**
+   * How often (clock time, default 1000 ms) to read the configuration change log when no wake-up came: the bound
+   * on how long a rule or target changed through another process takes to reach this one (docs/scaling.md).
+   */
+  configPollMs?: number;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -73,6 +79,8 @@ export interface Mailroom extends AsyncDisposable {
   readonly queueGauges: QueueGaugeSampler;
   readonly cloudWatch: CloudWatch;
   readonly delivery: DeliveryEngine;
+  /** Brings rule, target and destination changes made through other processes into this one. */
+  readonly configFeed: ConfigFeed;
   /** Redrive of EventBridge dead letters (the admin API's /_mailroom/dlq). */
   readonly redrive: RedriveService;
   /** A request context for in-process calls. */
@@ -99,6 +107,8 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const keyMaintenance = new KeyMaintenance(store.keyring, clock, logger);
   const kms = new Kms({ keyring: store.keyring, tags: store });
   const router = new Router(store);
+  const configFeed = new ConfigFeed({ store, clock, logger, pollMs: options.configPollMs });
+  configFeed.subscribe(router);
   let delivery: DeliveryEngine | undefined;
   const metrics = new MetricRecorder(store, clock, logger);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake(), keyProblem: (ref) => keyProblem(store.keyring, ref) });
@@ -109,13 +119,16 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const unsubscribe = [store.onWake?.('deliveries', () => delivery?.dispatcher.wake()), store.onWake?.('queues', (queue) => sqs.wakeReceivers(queue))];
   let functions: FunctionRegistry;
   try {
+    // Before any routes are loaded: what loads later reads the state after every change it has not seen.
+    await configFeed.start();
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
   } catch (err) {
     await keyMaintenance.stop();
+    await configFeed.stop();
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), sns, smtp: options.smtp, functionsBaseDir: options.functionsBaseDir, pollMs });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), sns, smtp: options.smtp, functionsBaseDir: options.functionsBaseDir, pollMs, configFeed });
   if (options.deliver !== false) delivery.start();
   queueGauges.start();
   // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
@@ -132,6 +145,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
       await sqs.stop();
       await cloudWatch.evaluator.stop();
       await delivery.stop();
+      await configFeed.stop();
       await queueGauges.stop();
       await metrics.flush();
       await keyMaintenance.stop();
@@ -150,6 +164,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     queueGauges,
     cloudWatch,
     delivery,
+    configFeed,
     redrive,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,

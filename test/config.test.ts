@@ -74,6 +74,13 @@ describe('resolveConfig store', () => {
     assert.throws(() => resolveConfig({ store: './mailroom.db' }, {}), (err: Error) => err instanceof ConfigError && /store must be a postgres:\/\/ URL/.test(err.message));
     assert.throws(() => resolveConfig({ poolSize: '0' }, {}), (err: Error) => err instanceof ConfigError && /pool size must be an integer from 1 to 1000, got '0'/.test(err.message));
   });
+
+  it('reads configuration changes every second unless told otherwise, from 10 ms to an hour', () => {
+    assert.equal(resolveConfig({}, {}).configPollMs, 1000);
+    assert.equal(resolveConfig({}, { MAILROOM_CONFIG_POLL_MS: '250' }).configPollMs, 250);
+    assert.equal(resolveConfig({ configPollMs: '50' }, { MAILROOM_CONFIG_POLL_MS: '250' }).configPollMs, 50);
+    assert.throws(() => resolveConfig({ configPollMs: '5' }, {}), (err: Error) => err instanceof ConfigError && /config poll interval must be .* from 10 to 3600000, got '5'/.test(err.message));
+  });
 });
 
 describe('resolveConfig smtp and publicUrl', () => {

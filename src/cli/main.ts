@@ -25,15 +25,16 @@ program
   .addOption(new Option('--data <dir>', 'data directory for the embedded store [default: ./.mailroom]').env('MAILROOM_DATA_DIR'))
   .addOption(new Option('--store <url>', 'postgres://user:password@host:5432/db: keep everything in PostgreSQL, shared by several Mailroom processes, instead of the data directory').env('MAILROOM_DATABASE_URL'))
   .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per process [default: 10]').env('MAILROOM_POOL_SIZE'))
+  .addOption(new Option('--config-poll-ms <ms>', 'how often to read rule and target changes made through other processes, at the most [default: 1000]').env('MAILROOM_CONFIG_POLL_MS'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
   .addOption(new Option('--root-key-file <file>', 'the root key that unlocks the data directory (docs/encryption.md); MAILROOM_ROOT_KEY gives it as base64 instead [default: root.key in the data directory, generated on a first run]').env('MAILROOM_ROOT_KEY_FILE'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, store, poolSize, rootKeyFile, functions (see docs/functions.md)')
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, store, poolSize, configPollMs, rootKeyFile, functions (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean }) => {
+  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; configPollMs?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean }) => {
     // Flags already carry their MAILROOM_* variables (commander); the environment adds MAILROOM_ROOT_KEY.
-    const flags = { port: opts.port, host: opts.host, dataDir: opts.data, store: opts.store, poolSize: opts.poolSize, timeScale: opts.timeScale, logLevel: opts.logLevel, rootKeyFile: opts.rootKeyFile };
+    const flags = { port: opts.port, host: opts.host, dataDir: opts.data, store: opts.store, poolSize: opts.poolSize, configPollMs: opts.configPollMs, timeScale: opts.timeScale, logLevel: opts.logLevel, rootKeyFile: opts.rootKeyFile };
     const config = resolveConfig(flags, { MAILROOM_ROOT_KEY: process.env.MAILROOM_ROOT_KEY }, opts.config);
     const logger = pino({ level: config.logLevel });
     const server = await startServer({ ...config, logger, deliver: opts.deliver });

@@ -21,6 +21,8 @@ export interface ServeOptions {
   store?: string;
   /** PostgreSQL connections per process. */
   poolSize?: number;
+  /** How often (ms of the clock) to read configuration changes made through other processes (default 1000). */
+  configPollMs?: number;
   /** Simulated seconds per real second; 1 is real time. */
   timeScale: number;
   logger: Logger;
@@ -51,10 +53,10 @@ export interface MailroomServer extends AsyncDisposable {
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale));
-  const { dataDir, store, poolSize, logger, functions, functionsBaseDir, deliver, smtp, publicUrl } = options;
+  const { dataDir, store, poolSize, configPollMs, logger, functions, functionsBaseDir, deliver, smtp, publicUrl } = options;
   const rootKey = { file: options.rootKeyFile, base64: options.rootKey };
   // Delivery starts once the server listens: SNS messages carry links to it, which must be right and answer.
-  const mailroom = await createMailroom({ dataDir, store, poolSize, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl, rootKey });
+  const mailroom = await createMailroom({ dataDir, store, poolSize, configPollMs, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl, rootKey });
   // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
   // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice. The SNS links
   // (SubscribeURL, UnsubscribeURL: unsigned `?Action=` GETs without a Version) come before the query adapter.

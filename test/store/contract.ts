@@ -23,6 +23,7 @@ import { moveTaskContract } from './move-task-contract.js';
 import { redriveContract } from './redrive-contract.js';
 import { alarmContract } from './alarm-contract.js';
 import { deliveryContract } from './delivery-contract.js';
+import { configChangeContract } from './config-change-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -54,7 +55,7 @@ export function target(busName: string, ruleName: string, id: string, arn = `arn
   return { bus: busName, rule: ruleName, id, arn, spec: JSON.stringify({ Id: id, Arn: arn }) };
 }
 
-function connection(name: string): ConnectionRecord {
+export function connection(name: string): ConnectionRecord {
   return {
     name,
     arn: `arn:aws:events:${REGION}:${ACCOUNT}:connection/${name}/abc`,
@@ -66,7 +67,7 @@ function connection(name: string): ConnectionRecord {
   };
 }
 
-function apiDestination(name: string): ApiDestinationRecord {
+export function apiDestination(name: string): ApiDestinationRecord {
   return {
     name,
     arn: `arn:aws:events:${REGION}:${ACCOUNT}:api-destination/${name}/abc`,
@@ -487,6 +488,10 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
 
     describe('keys and sealing', () => {
       keysContract(test, () => store);
+    });
+
+    describe('configuration change log', () => {
+      configChangeContract(test, () => store);
     });
 
     describe('lifecycle', () => {

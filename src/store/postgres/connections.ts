@@ -1,8 +1,13 @@
-/** Connections and API destinations: created once, read, listed, deleted (with their tags). */
+/**
+ * Connections and API destinations: created once, read, listed, deleted (with their tags). Creations and deletions
+ * are logged (config-changes.ts), so every process's delivery engine drops what it had looked up.
+ */
 import type pg from 'pg';
 import type { ApiDestinationRecord, ConnectionRecord, Page, PageRequest } from '../records.js';
 import { toPage } from '../paging.js';
-import { compact, pageClause, pageValues, transaction } from './database.js';
+import { LOGGED_CHANGES as log, type NewConfigChange } from '../config-changes.js';
+import type { ConfigChanges } from './config-changes.js';
+import { compact, pageClause, pageValues } from './database.js';
 import { authParameters } from './payloads.js';
 
 const CONNECTION_COLUMNS = `name, arn, description, authorization_type AS "authorizationType", state, auth_parameters AS "authParameters",
@@ -17,14 +22,21 @@ function toConnection(row: Record<string, unknown>): ConnectionRecord {
 const API_DESTINATION_COLUMNS = `name, arn, description, connection_arn AS "connectionArn", endpoint, http_method AS "httpMethod",
   invocation_rate_limit_per_second AS "invocationRateLimitPerSecond", state, created_at AS "createdAt", last_modified_at AS "lastModifiedAt"`;
 
-/** Reads, lists and deletes (with the tags of its ARN) a name-keyed table. */
+/** Inserts (unless the name is taken), reads, lists and deletes (with the tags of its ARN) a name-keyed table. */
 class NamedTable<T extends { name: string }> {
   constructor(
     protected readonly pool: pg.Pool,
+    private readonly changes: ConfigChanges,
     private readonly table: string,
     private readonly columns: string,
     private readonly toRecord: (row: Record<string, unknown>) => T,
+    private readonly logged: (name: string, changed: boolean) => NewConfigChange[],
   ) {}
+
+  /** Inserts a row of `values` for the columns the statement names; false when the name is taken. */
+  protected insert(name: string, sql: string, values: unknown[]): Promise<boolean> {
+    return this.changes.write(async (client) => (await client.query(`${sql} ON CONFLICT (name) DO NOTHING`, values)).rowCount === 1, (created) => this.logged(name, created));
+  }
 
   async get(name: string): Promise<T | undefined> {
     const { rows } = await this.pool.query(`SELECT ${this.columns} FROM ${this.table} WHERE name = $1`, [name]);
@@ -37,40 +49,40 @@ class NamedTable<T extends { name: string }> {
   }
 
   delete(name: string): Promise<boolean> {
-    return transaction(this.pool, async (client) => {
+    return this.changes.write(async (client) => {
       await client.query(`DELETE FROM tags WHERE arn IN (SELECT arn FROM ${this.table} WHERE name = $1)`, [name]);
       return (await client.query(`DELETE FROM ${this.table} WHERE name = $1`, [name])).rowCount === 1;
-    });
+    }, (deleted) => this.logged(name, deleted));
   }
 }
 
 export class Connections extends NamedTable<ConnectionRecord> {
-  constructor(pool: pg.Pool) {
-    super(pool, 'connections', CONNECTION_COLUMNS, toConnection);
+  constructor(pool: pg.Pool, changes: ConfigChanges) {
+    super(pool, changes, 'connections', CONNECTION_COLUMNS, toConnection, log.connection);
   }
 
-  async create(c: ConnectionRecord): Promise<boolean> {
-    const result = await this.pool.query(
+  create(c: ConnectionRecord): Promise<boolean> {
+    return this.insert(
+      c.name,
       `INSERT INTO connections (name, arn, description, authorization_type, state, auth_parameters, created_at, last_modified_at, last_authorized_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [c.name, c.arn, c.description ?? null, c.authorizationType, c.state, authParameters.write(c.authParameters), c.createdAt, c.lastModifiedAt, c.lastAuthorizedAt ?? null],
     );
-    return result.rowCount === 1;
   }
 }
 
 export class ApiDestinations extends NamedTable<ApiDestinationRecord> {
-  constructor(pool: pg.Pool) {
-    super(pool, 'api_destinations', API_DESTINATION_COLUMNS, (row) => compact<ApiDestinationRecord>(row));
+  constructor(pool: pg.Pool, changes: ConfigChanges) {
+    super(pool, changes, 'api_destinations', API_DESTINATION_COLUMNS, (row) => compact<ApiDestinationRecord>(row), log.apiDestination);
   }
 
-  async create(d: ApiDestinationRecord): Promise<boolean> {
-    const result = await this.pool.query(
+  create(d: ApiDestinationRecord): Promise<boolean> {
+    return this.insert(
+      d.name,
       `INSERT INTO api_destinations (name, arn, description, connection_arn, endpoint, http_method, invocation_rate_limit_per_second, state,
                                      created_at, last_modified_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (name) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [d.name, d.arn, d.description ?? null, d.connectionArn, d.endpoint, d.httpMethod, d.invocationRateLimitPerSecond ?? null, d.state, d.createdAt, d.lastModifiedAt],
     );
-    return result.rowCount === 1;
   }
 }

@@ -10,6 +10,7 @@
 
 import type { Migration } from '../schema-version.js';
 import { ALARMS_MIGRATION_SQL } from './schema-alarms.js';
+import { CONFIG_CHANGES_SQL } from './schema-config-changes.js';
 import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -245,4 +246,5 @@ CREATE TABLE queue_tags (
   { version: 4, name: 'reserved', sql: '' },
   { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
   { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
+  { version: 7, name: 'config changes', sql: CONFIG_CHANGES_SQL },
 ];

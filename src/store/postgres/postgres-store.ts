@@ -11,6 +11,7 @@
  * - Wake-ups cross processes with LISTEN/NOTIFY (`onWake`), a latency hint beside polling (wake-ups.ts).
  * - Migrations run under an advisory lock, so processes starting together migrate once (migrate.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '../../clock.js';
 import type {
@@ -32,10 +33,12 @@ import type { MetricDatum, MetricIdentity, MetricListQuery, MetricQuery } from '
 import type { AlarmFilter, AlarmHistoryFilter, AlarmHistoryRecord, AlarmRecord, AlarmStateChange } from '../alarms.js';
 import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskLease, MoveTaskRecord } from '../move-tasks.js';
 import type { RedriveItem, RedriveResult, StoredMessage } from '../redrive.js';
+import type { ConfigChange } from '../config-changes.js';
 import { GroupCommit, GroupedCalls } from '../group-commit.js';
 import { IdGenerator } from '../ids.js';
 import { Alarms } from './alarms.js';
 import { Buses } from './buses.js';
+import { ConfigChanges } from './config-changes.js';
 import { ApiDestinations, Connections } from './connections.js';
 import { createPool } from './database.js';
 import { Deliveries, type ClaimRequest } from './deliveries.js';
@@ -63,6 +66,7 @@ export const DEFAULT_POOL_SIZE = 10;
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
+  readonly instanceId = randomUUID();
   readonly #pool: pg.Pool;
   readonly #clock: Clock;
   readonly #buses: Buses;
@@ -82,6 +86,7 @@ export class PostgresStore implements Store {
   readonly #moveTasks: MoveTasks;
   readonly #redrive: Redrive;
   readonly #alarms: Alarms;
+  readonly #config: ConfigChanges;
   readonly #wakeUps: WakeUps;
   #closing: Promise<void> | undefined;
 
@@ -100,11 +105,12 @@ export class PostgresStore implements Store {
   private constructor(pool: pg.Pool, url: string, clock: Clock) {
     this.#pool = pool;
     this.#clock = clock;
-    this.#buses = new Buses(pool);
-    this.#rules = new Rules(pool);
-    this.#targets = new Targets(pool);
-    this.#connections = new Connections(pool);
-    this.#apiDestinations = new ApiDestinations(pool);
+    this.#config = new ConfigChanges(pool, this.instanceId, clock);
+    this.#buses = new Buses(pool, this.#config);
+    this.#rules = new Rules(pool, this.#config);
+    this.#targets = new Targets(pool, this.#config);
+    this.#connections = new Connections(pool, this.#config);
+    this.#apiDestinations = new ApiDestinations(pool, this.#config);
     this.#tags = new Tags(pool);
     this.#events = new Events(pool);
     // One id generator for ingest and follow-ups alike, so this process's delivery ids strictly increase.
@@ -386,6 +392,17 @@ export class PostgresStore implements Store {
   }
   redriveDeadLetters(redrives: RedriveItem[], now: number): Promise<RedriveResult[]> {
     return this.#redrive.redrive(redrives, now);
+  }
+
+  // Configuration change log.
+  latestConfigChange(): Promise<number> {
+    return this.#config.latest();
+  }
+  readConfigChanges(after: number, limit: number): Promise<{ changes: ConfigChange[]; missed: boolean }> {
+    return this.#config.read(after, limit);
+  }
+  pruneConfigChanges(before: number): Promise<number> {
+    return this.#config.prune(before);
   }
 
   onWake(channel: WakeChannel, fn: (detail: string) => void): () => void {

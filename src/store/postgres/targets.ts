@@ -1,18 +1,23 @@
-/** Targets of a rule: added or replaced by Id under a per-rule limit, removed by Id. */
+/** Targets of a rule: added or replaced by Id under a per-rule limit, removed by Id. Changes are logged (config-changes.ts). */
 import type pg from 'pg';
 import type { Page, PageRequest, TargetRecord } from '../records.js';
 import type { PutTargetsResult } from '../store.js';
 import { toPage } from '../paging.js';
-import { pageClause, pageValues, transaction } from './database.js';
+import { LOGGED_CHANGES as log, removedAny } from '../config-changes.js';
+import type { ConfigChanges } from './config-changes.js';
+import { pageClause, pageValues } from './database.js';
 
 const COLUMNS = 'bus, rule, id, arn, spec';
 
 export class Targets {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly changes: ConfigChanges,
+  ) {}
 
   /** The records' own bus and rule fields are ignored: the targets are put on `bus`/`rule`. */
   put(bus: string, rule: string, targets: TargetRecord[], max: number): Promise<PutTargetsResult> {
-    return transaction(this.pool, async (client) => {
+    return this.changes.write(async (client): Promise<PutTargetsResult> => {
       // Locking the rule serialises PutTargets on it, so two concurrent calls cannot both pass the limit check.
       if ((await client.query('SELECT 1 FROM rules WHERE bus = $1 AND name = $2 FOR UPDATE', [bus, rule])).rowCount === 0) return 'rule-not-found';
       // Count the rule's targets as they would be afterwards: a replaced Id is still one target.
@@ -27,14 +32,16 @@ export class Targets {
         [bus, rule, [...byId.keys()], [...byId.values()].map((t) => t.arn), [...byId.values()].map((t) => t.spec)],
       );
       return 'ok';
-    });
+    }, (result) => log.targets(bus, rule, result === 'ok'));
   }
 
   /** Returns the Ids that were not there, in the order given. */
-  async remove(bus: string, rule: string, ids: string[]): Promise<string[]> {
-    const { rows } = await this.pool.query<{ id: string }>('DELETE FROM targets WHERE bus = $1 AND rule = $2 AND id = ANY($3) RETURNING id', [bus, rule, ids]);
-    const removed = new Set(rows.map((r) => r.id));
-    return [...new Set(ids)].filter((id) => !removed.has(id));
+  remove(bus: string, rule: string, ids: string[]): Promise<string[]> {
+    return this.changes.write(async (client) => {
+      const { rows } = await client.query<{ id: string }>('DELETE FROM targets WHERE bus = $1 AND rule = $2 AND id = ANY($3) RETURNING id', [bus, rule, ids]);
+      const removed = new Set(rows.map((r) => r.id));
+      return [...new Set(ids)].filter((id) => !removed.has(id));
+    }, (missing) => log.targets(bus, rule, removedAny(ids, missing)));
   }
 
   async list(bus: string, rule: string): Promise<TargetRecord[]> {

@@ -1,7 +1,7 @@
 /**
- * Wake-ups across processes with LISTEN/NOTIFY. Statements that record deliveries or send queue messages notify a
- * channel in the same transaction (PostgreSQL delivers the notification at commit, and only then); this module keeps
- * one connection LISTENing and calls the subscribers of each channel.
+ * Wake-ups across processes with LISTEN/NOTIFY. Statements that record deliveries, send queue messages or log
+ * configuration changes notify a channel in the same transaction (PostgreSQL delivers the notification at commit,
+ * and only then); this module keeps one connection LISTENing and calls the subscribers of each channel.
  *
  * A notification is a latency hint, never the truth: one sent while the listening connection is down is lost, so
  * whoever subscribes also polls. The connection opens on the first subscription and reopens after a failure.
@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import type { WakeChannel } from '../store.js';
 
 /** The PostgreSQL channel of each wake-up; `queues` carries the queue's name as its payload. */
-export const WAKE_CHANNELS: Record<WakeChannel, string> = { deliveries: 'mailroom_deliveries', queues: 'mailroom_queues' };
+export const WAKE_CHANNELS: Record<WakeChannel, string> = { deliveries: 'mailroom_deliveries', queues: 'mailroom_queues', config: 'mailroom_config' };
 
 const RECONNECT_MS = 1_000;
 
