@@ -19,7 +19,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { startSink, type HttpSink } from '../helpers/http-sink.js';
-import { testDatabase } from '../helpers/postgres.js';
+import { TEST_ROOT_KEY, testDatabase } from '../helpers/postgres.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { until } from '../helpers/until.js';
 import { untilRequests, within } from './delivery-helpers.js';
@@ -43,7 +43,9 @@ describe('two server processes sharing PostgreSQL', () => {
       res.end(rejected ? '{"error":"no"}' : '{"ok":true}');
     });
     const store = await db.freshSchema();
-    [accepting, delivering] = await Promise.all([startServerProcess({ store, deliver: false }), startServerProcess({ store })]);
+    // Both processes share the database, so they share its root key.
+    const env = { MAILROOM_ROOT_KEY: TEST_ROOT_KEY.base64 };
+    [accepting, delivering] = await Promise.all([startServerProcess({ store, deliver: false, env }), startServerProcess({ store, env })]);
     events = new EventBridgeClient({ endpoint: accepting.url, region: REGION, credentials });
     sqs = new SQSClient({ endpoint: accepting.url, region: REGION, credentials });
   });

@@ -13,7 +13,7 @@ import type { ConfigChange } from '../../src/store/config-changes.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import pino from 'pino';
 import { startSink, type HttpSink } from '../helpers/http-sink.js';
-import { testDatabase } from '../helpers/postgres.js';
+import { TEST_ROOT_KEY, testDatabase } from '../helpers/postgres.js';
 import { until } from '../helpers/until.js';
 
 const db = await testDatabase();
@@ -30,8 +30,8 @@ describe('configuration shared by two processes on PostgreSQL', () => {
     const url = await db.freshSchema();
     // A only accepts; B delivers.
     [a, b] = await Promise.all([
-      createMailroom({ store: url, clock: new ManualClock(T0), deliver: false, evaluateAlarms: false }),
-      createMailroom({ store: url, clock: new ManualClock(T0), evaluateAlarms: false }),
+      createMailroom({ store: url, rootKey: TEST_ROOT_KEY, clock: new ManualClock(T0), deliver: false, evaluateAlarms: false }),
+      createMailroom({ store: url, rootKey: TEST_ROOT_KEY, clock: new ManualClock(T0), evaluateAlarms: false }),
     ]);
   });
   after(async () => {
@@ -153,7 +153,7 @@ describe('the configuration feed', () => {
 
   it('finds a change by polling within pollMs of the clock when no notification comes', async () => {
     const url = await db.storeSchema();
-    await using store = await PostgresStore.open(url, new ManualClock(T0));
+    await using store = await PostgresStore.open(url, new ManualClock(T0), { rootKey: TEST_ROOT_KEY });
     const clock = new ManualClock(T0);
     const feed = new ConfigFeed({ store: withoutWakeUps(store), clock, logger, pollMs: 250 });
     const seen: (ConfigChange & { own: boolean })[] = [];
@@ -173,7 +173,7 @@ describe('the configuration feed', () => {
   it('prunes changes older than its retention, and a reader left behind them resets instead of missing them', async () => {
     const url = await db.storeSchema();
     const clock = new ManualClock(T0);
-    await using store = await PostgresStore.open(url, clock);
+    await using store = await PostgresStore.open(url, clock, { rootKey: TEST_ROOT_KEY });
     const rule = (name: string) => store.putRule({ bus: 'default', name, arn: `arn:${name}`, state: 'ENABLED', createdAt: T0, lastModifiedAt: T0 });
     // A reader that stopped looking (never polls: its clock does not move).
     const stalled = new ConfigFeed({ store: withoutWakeUps(store), clock: new ManualClock(T0), logger });
@@ -201,8 +201,8 @@ describe('the configuration feed', () => {
 
   it('sees every change, in commit order, while several stores write at once', async () => {
     const url = await db.storeSchema();
-    const writers = await Promise.all(Array.from({ length: 3 }, () => PostgresStore.open(url, new ManualClock(T0))));
-    await using reader = await PostgresStore.open(url, new ManualClock(T0));
+    const writers = await Promise.all(Array.from({ length: 3 }, () => PostgresStore.open(url, new ManualClock(T0), { rootKey: TEST_ROOT_KEY })));
+    await using reader = await PostgresStore.open(url, new ManualClock(T0), { rootKey: TEST_ROOT_KEY });
     try {
       const feed = new ConfigFeed({ store: withoutWakeUps(reader), clock: new ManualClock(T0), logger });
       const seen: string[] = [];

@@ -20,6 +20,9 @@ import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
 import { runOnce, startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.js';
 
+/** The root key every test store on PostgreSQL opens with: the processes sharing a database share one. */
+export const TEST_ROOT_KEY = { base64: randomBytes(32).toString('base64') };
+
 export interface TestDatabase {
   /** The file's database (the default schema). */
   url: string;
@@ -93,7 +96,7 @@ export async function testDatabase(): Promise<TestDatabase> {
     storeSchema: async () => {
       if (!store) {
         const schemaUrl = await freshSchema();
-        await (await openStore({ path: schemaUrl })).close();
+        await (await openStore({ path: schemaUrl, rootKey: TEST_ROOT_KEY })).close();
         store = { url: schemaUrl, reset: await resetStatement(admin, schemas.at(-1)!) };
       } else {
         await admin.query(store.reset);

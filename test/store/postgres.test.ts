@@ -11,7 +11,7 @@ import { openStore } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { distributionOf } from '../../src/store/metric-distribution.js';
-import { testDatabase } from '../helpers/postgres.js';
+import { TEST_ROOT_KEY, testDatabase } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
 import { alarmRecord } from './alarm-contract.js';
 import { task } from './move-task-contract.js';
@@ -19,7 +19,7 @@ import { message, queueRecord } from './queue-contract.js';
 
 const db = await testDatabase();
 
-storeContract('postgres', async () => openStore({ path: await db.storeSchema() }));
+storeContract('postgres', async () => openStore({ path: await db.storeSchema(), rootKey: TEST_ROOT_KEY }));
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -35,12 +35,12 @@ describe('PostgreSQL store', () => {
   it('records each migration in the ledger, stamped by the injected clock', async () => {
     const url = await db.freshSchema();
     const clock = new ManualClock(Date.UTC(2030, 5, 1));
-    const store = await openStore({ path: url, clock });
+    const store = await openStore({ path: url, clock, rootKey: TEST_ROOT_KEY });
     assert.equal(store.kind, 'postgres');
     assert.equal((await store.getBus('default'))?.createdAt, clock.now());
     await store.close();
     clock.advance(1000);
-    await (await openStore({ path: url, clock })).close();
+    await (await openStore({ path: url, clock, rootKey: TEST_ROOT_KEY })).close();
     const ledger = await query(url, 'SELECT version, name, applied_at::int8 AS applied_at FROM schema_migrations ORDER BY version');
     assert.deepEqual(
       ledger,
@@ -50,7 +50,7 @@ describe('PostgreSQL store', () => {
 
   it('migrates once when several processes start on an empty database at the same time', async () => {
     const url = await db.freshSchema();
-    const stores = await Promise.all(Array.from({ length: 4 }, () => openStore({ path: url })));
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openStore({ path: url, rootKey: TEST_ROOT_KEY })));
     try {
       const ledger = await query<{ version: number }>(url, 'SELECT version FROM schema_migrations ORDER BY version');
       assert.deepEqual(ledger.map((r) => r.version), MIGRATIONS.map((m) => m.version));
@@ -62,10 +62,10 @@ describe('PostgreSQL store', () => {
 
   it('refuses a database whose schema is newer than it knows', async () => {
     const url = await db.freshSchema();
-    await (await openStore({ path: url })).close();
+    await (await openStore({ path: url, rootKey: TEST_ROOT_KEY })).close();
     const future = MIGRATIONS.length + 1;
     await query(url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from-the-future', 0)", [future]);
-    await assert.rejects(openStore({ path: url }), {
+    await assert.rejects(openStore({ path: url, rootKey: TEST_ROOT_KEY }), {
       name: 'SchemaTooNewError',
       message: `database schema version ${future} is newer than this Mailroom (knows up to ${MIGRATIONS.length}); upgrade Mailroom`,
     });
@@ -73,7 +73,7 @@ describe('PostgreSQL store', () => {
 
   it('stores payloads as bytea, byte for byte', async () => {
     const url = await db.storeSchema();
-    await using store = await openStore({ path: url });
+    await using store = await openStore({ path: url, rootKey: TEST_ROOT_KEY });
     const payload = JSON.stringify({ note: 'grüße 🎉', quote: '"\\' });
     await store.ingest([{ event: { id: 'e1', bus: 'default', receivedAt: 1, payload }, deliveries: [] }]);
     const [row] = await query<{ payload: Buffer }>(url, "SELECT payload FROM events WHERE id = 'e1'");
@@ -84,7 +84,7 @@ describe('PostgreSQL store', () => {
 /** Runs `fn` with `n` stores open on the file's store schema (emptied), as `n` processes would be; closes them after. */
 async function withStores(n: number, fn: (stores: PostgresStore[]) => Promise<void>): Promise<void> {
   const url = await db.storeSchema();
-  const stores = await Promise.all(Array.from({ length: n }, () => PostgresStore.open(url, new ManualClock())));
+  const stores = await Promise.all(Array.from({ length: n }, () => PostgresStore.open(url, new ManualClock(), { rootKey: TEST_ROOT_KEY })));
   try {
     await fn(stores);
   } finally {

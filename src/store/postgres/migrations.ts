@@ -11,6 +11,7 @@
 import type { Migration } from '../schema-version.js';
 import { ALARMS_MIGRATION_SQL } from './schema-alarms.js';
 import { CONFIG_CHANGES_SQL } from './schema-config-changes.js';
+import { KEYS_SQL } from './schema-keys.js';
 import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -241,10 +242,13 @@ CREATE TABLE queue_tags (
 );
 `,
   },
-  // PLACEHOLDER, as on SQLite: version 4 is the encryption keys' migration (the keys branch). When it lands, its
-  // PostgreSQL SQL replaces this entry (same number and name as SQLite's), before anything here has shipped.
-  { version: 4, name: 'reserved', sql: '' },
+  // The keyring's tables. The sealing half of SQLite's migration 4 (key_id on deliveries, attempts and fallback dead
+  // letters; deliveries.error) joins this entry with PostgreSQL's sealing, before anything here has shipped.
+  { version: 4, name: 'keys and sealing', sql: KEYS_SQL },
   { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
   { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
-  { version: 7, name: 'config changes', sql: CONFIG_CHANGES_SQL },
+  // PLACEHOLDER, as SQLite's 7: SNS topics' tables replace this entry when PostgreSQL's TopicStore lands, before
+  // anything here has shipped.
+  { version: 7, name: 'sns topics', sql: '' },
+  { version: 8, name: 'config changes', sql: CONFIG_CHANGES_SQL },
 ];

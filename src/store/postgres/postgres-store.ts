@@ -36,6 +36,8 @@ import type { RedriveItem, RedriveResult, StoredMessage } from '../redrive.js';
 import type { ConfigChange } from '../config-changes.js';
 import { GroupCommit, GroupedCalls } from '../group-commit.js';
 import { IdGenerator } from '../ids.js';
+import { openKeyring, type Keyring, type RootKeyLog, type RootKeyOptions, type Sealer } from '../../keys/index.js';
+import type { KeyMaterialRecord, KeyringContents, KmsAliasRecord, KmsKeyRecord } from '../keys.js';
 import { Alarms } from './alarms.js';
 import { Buses } from './buses.js';
 import { ConfigChanges } from './config-changes.js';
@@ -44,6 +46,7 @@ import { createPool } from './database.js';
 import { Deliveries, type ClaimRequest } from './deliveries.js';
 import { Events } from './events.js';
 import { Functions } from './functions.js';
+import { PostgresKeyStore } from './key-store.js';
 import { IngestTransaction } from './ingest-transaction.js';
 import { Metrics } from './metrics.js';
 import { migrate } from './migrate.js';
@@ -60,6 +63,22 @@ import { WakeUps } from './wake-ups.js';
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10); the LISTEN connection comes on top. */
   poolSize?: number;
+  /**
+   * The root key that unlocks the keyring, shared by every process on the database: required (a file or base64),
+   * since there is no data directory to keep a generated one in.
+   */
+  rootKey?: RootKeyOptions;
+  /** Receives the root key's warnings; silent by default. */
+  log?: RootKeyLog;
+}
+
+const SILENT: RootKeyLog = { warn: () => undefined };
+
+/** Why a PostgreSQL store will not open without a root key. */
+export class RootKeyRequiredError extends Error {
+  constructor() {
+    super('a PostgreSQL store needs its root key: --root-key-file or MAILROOM_ROOT_KEY, the same for every process on the database (docs/encryption.md)');
+  }
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -88,22 +107,31 @@ export class PostgresStore implements Store {
   readonly #alarms: Alarms;
   readonly #config: ConfigChanges;
   readonly #wakeUps: WakeUps;
+  readonly #keyStore: PostgresKeyStore;
+  readonly #sealer: Sealer;
   #closing: Promise<void> | undefined;
 
   /** Connects to the database at `url` (a postgres:// URL) and migrates it. */
   static async open(url: string, clock: Clock, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const rootKey = options.rootKey ?? {};
+    if (rootKey.file === undefined && rootKey.base64 === undefined) throw new RootKeyRequiredError();
     const pool = createPool(url, options.poolSize ?? DEFAULT_POOL_SIZE);
     try {
       await migrate(pool, MIGRATIONS, clock.now());
-      return new PostgresStore(pool, url, clock);
+      const keyStore = new PostgresKeyStore(pool);
+      // A default file is never used: `rootKey` names the key (checked above).
+      const sealer = await openKeyring(keyStore, rootKey, rootKey.file ?? '', clock, options.log ?? SILENT);
+      return new PostgresStore(pool, url, clock, keyStore, sealer);
     } catch (error) {
       await pool.end();
       throw error;
     }
   }
 
-  private constructor(pool: pg.Pool, url: string, clock: Clock) {
+  private constructor(pool: pg.Pool, url: string, clock: Clock, keyStore: PostgresKeyStore, sealer: Sealer) {
     this.#pool = pool;
+    this.#keyStore = keyStore;
+    this.#sealer = sealer;
     this.#clock = clock;
     this.#config = new ConfigChanges(pool, this.instanceId, clock);
     this.#buses = new Buses(pool, this.#config);
@@ -417,6 +445,42 @@ export class PostgresStore implements Store {
   stats(): StoreStats {
     return { commits: this.#ingest.commits };
   }
+
+  // --- keyring (KeyStore): delegated to key-store.ts ---
+  get keyring(): Keyring {
+    return this.#sealer.keyring;
+  }
+  getRootKeyCheck(): Promise<Buffer | undefined> {
+    return this.#keyStore.getRootKeyCheck();
+  }
+  putRootKeyCheck(check: Buffer, now: number): Promise<boolean> {
+    return this.#keyStore.putRootKeyCheck(check, now);
+  }
+  loadKeyring(): Promise<KeyringContents> {
+    return this.#keyStore.loadKeyring();
+  }
+  createKmsKey(key: KmsKeyRecord, material: KeyMaterialRecord, alias?: KmsAliasRecord): Promise<void> {
+    return this.#keyStore.createKmsKey(key, material, alias);
+  }
+  updateKmsKey(key: KmsKeyRecord): Promise<void> {
+    return this.#keyStore.updateKmsKey(key);
+  }
+  addKeyMaterial(material: KeyMaterialRecord, key: KmsKeyRecord): Promise<void> {
+    return this.#keyStore.addKeyMaterial(material, key);
+  }
+  deleteKmsKey(id: string): Promise<void> {
+    return this.#keyStore.deleteKmsKey(id);
+  }
+  createKmsAlias(alias: KmsAliasRecord): Promise<boolean> {
+    return this.#keyStore.createKmsAlias(alias);
+  }
+  updateKmsAlias(alias: KmsAliasRecord): Promise<boolean> {
+    return this.#keyStore.updateKmsAlias(alias);
+  }
+  deleteKmsAlias(name: string): Promise<boolean> {
+    return this.#keyStore.deleteKmsAlias(name);
+  }
+  // --- end keyring ---
 
   /** Commits what is queued, stops listening, then closes the pool. Calling it again returns the same promise. */
   close(): Promise<void> {
