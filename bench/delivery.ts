@@ -1,7 +1,9 @@
 /**
  * Delivery engine benchmarks:
- * (a) deliveries per second to a local HTTP sink (its own process) answering at once: events ingested with
- *     delivery paused, then the dispatcher drains them; durable outcome writes are group-committed;
+ * (a) deliveries per second to a local HTTP sink (its own process, bench/lib/sink.ts) answering at once: events
+ *     ingested with delivery paused, then the dispatcher drains them; durable outcome writes are batched. The
+ *     first WARM_UP deliveries are not timed (JIT, the HTTP thread's start, connections to the sink); with the rate
+ *     come the CPU time per delivery of the whole process, of its main thread (event-loop busy time) and of the sink;
  * (b) ingestion-to-first-attempt latency at 1,000 events/s (PutEvents in-process → the sink receives the call);
  * (c) due-retry pickup: 1,000,000 pending deliveries in the store falling due at once, claimed and settled
  *     through the store as the dispatcher does, with the process's memory before and after.
@@ -13,7 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../src/clock.js';
-import { createMailroom, type Mailroom } from '../src/mailroom.js';
+import { Http1Client } from '../src/delivery/invokers/http1-client.js';
+import { createMailroom, type Mailroom, type MailroomOptions } from '../src/mailroom.js';
 import { openStore } from '../src/store/index.js';
 import type { IngestEntry } from '../src/store/store.js';
 import { percentile } from './lib/load.js';
@@ -30,22 +33,49 @@ async function apiTarget(m: Mailroom, url: string): Promise<void> {
 
 const detail = (i: number) => JSON.stringify({ i, note: 'x'.repeat(300) });
 
-export async function deliveriesPerSecond(events: number): Promise<{ perSecond: number; seconds: number }> {
+/** Deliveries made before (a) starts timing. */
+const WARM_UP = 2_000;
+
+export interface DeliveryRate {
+  perSecond: number;
+  seconds: number;
+  /** CPU time per delivery: the whole process (all threads), its main thread's busy time, the sink process. */
+  cpuUs: number;
+  mainThreadUs: number;
+  sinkUs: number;
+}
+
+/** `options` go to createMailroom (bench/monitoring.ts turns metric recording off with them). */
+export async function deliveriesPerSecond(events: number, options: Partial<MailroomOptions> = {}): Promise<DeliveryRate> {
   const dir = mkdtempSync(join(tmpdir(), 'mailroom-bench-'));
   const sink = await startSinkProcess();
-  const m = await createMailroom({ dataDir: dir, deliver: false });
+  const m = await createMailroom({ dataDir: dir, deliver: false, ...options });
   try {
     await apiTarget(m, sink.url);
     const ctx = m.context();
-    for (let i = 0; i < events; i += 100) {
+    const total = WARM_UP + events;
+    for (let i = 0; i < total; i += 100) {
       await Promise.all(Array.from({ length: 10 }, (_, k) => m.eventBridge.events.put({ Entries: Array.from({ length: 10 }, (_, j) => ({ Source: 'bench', DetailType: 'd', Detail: detail(i + k * 10 + j) })) }, ctx)));
     }
-    const start = performance.now();
+    const done = () => m.store.countDeliveries('done');
+    const tick = () => new Promise((r) => setTimeout(r, 10));
     m.delivery.start();
-    while ((await m.store.countDeliveries('done')) < events) await new Promise((r) => setTimeout(r, 50));
+    while ((await done()) < WARM_UP) await tick();
+    const [from, cpu, loop, sinkCpu] = [await done(), process.cpuUsage(), performance.eventLoopUtilization(), await sink.cpuMicros()];
+    const start = performance.now();
+    while ((await done()) < total) await tick();
     const seconds = (performance.now() - start) / 1000;
-    if ((await sink.count()) < events) throw new Error('sink saw fewer requests than deliveries settled');
-    return { perSecond: events / seconds, seconds };
+    const timed = total - from;
+    const used = process.cpuUsage(cpu);
+    const result = {
+      perSecond: timed / seconds,
+      seconds,
+      cpuUs: (used.user + used.system) / timed,
+      mainThreadUs: (performance.eventLoopUtilization(loop).active * 1000) / timed,
+      sinkUs: ((await sink.cpuMicros()) - sinkCpu) / timed,
+    };
+    if ((await sink.count()) < total) throw new Error('sink saw fewer requests than deliveries settled');
+    return result;
   } finally {
     await m.close();
     await sink.stop();
@@ -54,32 +84,38 @@ export async function deliveriesPerSecond(events: number): Promise<{ perSecond: 
 }
 
 /**
- * The transport's ceiling on this machine: a bare keep-alive `http.request` loop (64 in flight) to the same sink
- * process, doing nothing else. Deliveries cannot go faster than this; the gap is the engine's own cost.
+ * The transport's ceiling on this machine: a bare keep-alive request loop to the same sink process, doing nothing
+ * else — with node:http's client, 64 in flight, or with the engine's own HTTP/1.1 client (http1-client.ts, on this
+ * thread), 32 in flight as a target's concurrency allows. The gap to (a) is the engine's own cost.
  */
-export async function bareHttpCeiling(requests: number): Promise<number> {
+export async function bareHttpCeiling(requests: number, client: 'node:http' | 'http1'): Promise<number> {
   const sink = await startSinkProcess();
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const { port } = new URL(sink.url);
+  const http1 = new Http1Client(32);
+  const url = new URL(sink.url);
   const body = JSON.stringify({ detail: detail(0) });
+  const headers = { 'content-type': 'application/json' };
+  const viaNode = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: url.port, method: 'POST', path: '/', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const viaHttp1 = () => new Promise<void>((resolve, reject) => http1.send({ url, method: 'POST', headers, body }, (err) => (err ? reject(err) : resolve())));
   try {
     let sent = 0;
-    const one = () =>
-      new Promise<void>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          res.resume();
-          res.on('end', resolve);
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+    const [one, inFlight] = client === 'node:http' ? [viaNode, 64] : [viaHttp1, 32];
     const start = performance.now();
-    await Promise.all(Array.from({ length: 64 }, async () => {
+    await Promise.all(Array.from({ length: inFlight }, async () => {
       while (sent++ < requests) await one();
     }));
     return requests / ((performance.now() - start) / 1000);
   } finally {
     agent.destroy();
+    http1.close();
     await sink.stop();
   }
 }
@@ -170,7 +206,9 @@ export async function dueRetryPickup(pending = 1_000_000): Promise<{ perSecond: 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const a = await deliveriesPerSecond(Number(process.argv[2] ?? 30_000));
   console.log(`(a) deliveries to a local HTTP sink: ${Math.round(a.perSecond).toLocaleString('en')}/s (${a.seconds.toFixed(1)} s)`);
-  console.log(`    bare keep-alive HTTP client to the same sink, nothing else: ${Math.round(await bareHttpCeiling(20_000)).toLocaleString('en')}/s`);
+  console.log(`    CPU per delivery: ${a.cpuUs.toFixed(0)} us (all threads), main thread busy ${a.mainThreadUs.toFixed(0)} us, sink ${a.sinkUs.toFixed(0)} us`);
+  const ceiling = async (client: 'node:http' | 'http1') => Math.round(await bareHttpCeiling(20_000, client)).toLocaleString('en');
+  console.log(`    bare keep-alive loop to the same sink, nothing else: node:http ${await ceiling('node:http')}/s, Mailroom's HTTP/1.1 client ${await ceiling('http1')}/s`);
   const b = await ingestToAttemptLatency();
   console.log(`(b) ingestion to first attempt at 1,000 events/s: p50 ${b.p50.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms (${b.n} events)`);
   const c = await dueRetryPickup(Number(process.argv[3] ?? 1_000_000));

@@ -12,6 +12,8 @@ const benches = [
   ['delivery', 'bench/delivery.ts'],
   ['SNS publish', 'bench/sns-publish.ts'],
   ['encryption at rest', 'bench/encryption.ts'],
+  ['monitoring', 'bench/monitoring.ts'],
+  ['SQS send, receive and delete over HTTP', 'bench/sqs.ts'],
 ] as const;
 
 const root = fileURLToPath(new URL('..', import.meta.url));

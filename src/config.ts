@@ -6,6 +6,8 @@
  * The root key (docs/encryption.md) comes from a file (`rootKeyFile`, any source; a relative path in the config file
  * starts at the file's directory) or, as base64, from MAILROOM_ROOT_KEY only: never a flag, which other users of
  * the machine can read in the process list, nor a config file, which tends to be committed.
+ * The secure defaults (default alarms, where the alerts topic sends) come from all four, like the server's own
+ * settings (docs/monitoring.md, Secure defaults).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -37,15 +39,21 @@ export interface ResolvedConfig {
   readonly rootKeyFile?: string;
   /** The root key in base64, from MAILROOM_ROOT_KEY. */
   readonly rootKey?: string;
+  /** Default alarms on dead-letter queues and failing targets, notifying the alerts topic (default true). */
+  readonly defaultAlarms: boolean;
+  /** An http(s) URL the alerts topic sends to (an operator-configured, pre-confirmed subscription). */
+  readonly alertsWebhook?: string;
+  /** An email address the alerts topic sends to (needs `smtp`). */
+  readonly alertsEmail?: string;
 }
 
 /** The settings that a flag or an environment variable can give as well as the file, with a default. */
 type Setting = Exclude<keyof ResolvedConfig, 'functions' | 'functionsBaseDir' | 'smtp' | 'publicUrl' | 'rootKeyFile' | 'rootKey'>;
 type FileOnly = { functions?: unknown; smtp?: unknown; publicUrl?: unknown; rootKeyFile?: unknown };
 
-export type ConfigInput = Partial<Record<Setting | 'rootKeyFile', string | number | undefined>>;
+export type ConfigInput = Partial<Record<Setting | 'rootKeyFile', string | number | boolean | undefined>>;
 
-const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', poolSize: 10, configPollMs: 1000 };
+const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', poolSize: 10, configPollMs: 1000, defaultAlarms: true };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const ENV: Record<Setting, string> = {
@@ -57,6 +65,9 @@ const ENV: Record<Setting, string> = {
   store: 'MAILROOM_DATABASE_URL',
   poolSize: 'MAILROOM_POOL_SIZE',
   configPollMs: 'MAILROOM_CONFIG_POLL_MS',
+  defaultAlarms: 'MAILROOM_DEFAULT_ALARMS',
+  alertsWebhook: 'MAILROOM_ALERTS_WEBHOOK',
+  alertsEmail: 'MAILROOM_ALERTS_EMAIL',
 };
 
 export class ConfigError extends Error {}
@@ -88,6 +99,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   const rootKeyFile = flags.rootKeyFile ?? env.MAILROOM_ROOT_KEY_FILE ?? (fileRootKeyFile === undefined ? undefined : resolve(functionsBaseDir, String(fileRootKeyFile)));
   const rootKey = env.MAILROOM_ROOT_KEY;
   if (rootKeyFile === '' || rootKey === '') throw new ConfigError('the root key file and MAILROOM_ROOT_KEY must not be empty when set');
+  const alerts = resolveAlerts(pick('defaultAlarms'), pick('alertsWebhook'), pick('alertsEmail'), smtp !== undefined);
   return Object.freeze({
     host,
     port,
@@ -103,7 +115,23 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
     ...(publicUrl && { publicUrl }),
     ...(rootKeyFile !== undefined && { rootKeyFile: String(rootKeyFile) }),
     ...(rootKey !== undefined && { rootKey }),
+    ...alerts,
   });
+}
+
+
+/** `defaultAlarms` (true/false), `alertsWebhook` (an http(s) URL) and `alertsEmail` (an address; needs `smtp`). */
+function resolveAlerts(defaultAlarms: unknown, webhook: unknown, email: unknown, smtp: boolean): Pick<ResolvedConfig, 'defaultAlarms' | 'alertsWebhook' | 'alertsEmail'> {
+  const flag = typeof defaultAlarms === 'string' ? defaultAlarms.toLowerCase() : defaultAlarms;
+  if (flag !== true && flag !== false && flag !== 'true' && flag !== 'false') throw new ConfigError(`default alarms must be true or false, got '${String(defaultAlarms)}'`);
+  if (webhook !== undefined && (typeof webhook !== 'string' || !/^https?:\/\//.test(webhook) || !URL.canParse(webhook))) {
+    throw new ConfigError(`alerts webhook must be an http:// or https:// URL, got '${String(webhook)}'`);
+  }
+  if (email !== undefined) {
+    if (typeof email !== 'string' || !/^[^\s@<>]+@[^\s@<>]+$/.test(email)) throw new ConfigError(`alerts email must be an email address, got '${String(email)}'`);
+    if (!smtp) throw new ConfigError('alerts email needs an SMTP server: set "smtp" in the config file (docs/topics.md, Email)');
+  }
+  return { defaultAlarms: flag === true || flag === 'true', ...(webhook !== undefined && { alertsWebhook: webhook }), ...(email !== undefined && { alertsEmail: email }) };
 }
 
 function readConfigFile(path: string): ConfigInput & FileOnly {

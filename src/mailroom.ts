@@ -19,6 +19,7 @@ import type { RootKeyOptions } from './keys/index.js';
 import { KeyMaintenance } from './keys/maintenance.js';
 import { keyProblem } from './kms/errors.js';
 import { Kms } from './kms/index.js';
+import { SecureDefaults } from './monitoring/defaults/secure-defaults.js';
 import { MetricRecorder } from './monitoring/metric-recorder.js';
 import { ACCOUNT_ID, DEFAULT_REGION, type RequestContext } from './protocols/context.js';
 import { Sqs } from './queues/index.js';
@@ -63,6 +64,16 @@ export interface MailroomOptions {
    * on how long a rule or target changed through another process takes to reach this one (docs/scaling.md).
    */
   configPollMs?: number;
+  /**
+   * Secure defaults (docs/monitoring.md): a depth alarm on every dead-letter queue and a FailedInvocations alarm on
+   * every rule with a target that retries, notifying the alerts topic `mailroom-alerts`. Off unless true here;
+   * `mailroom serve` turns them on unless told not to.
+   */
+  defaultAlarms?: boolean;
+  /** Where the alerts topic sends: an http(s) URL and an email address (needs `smtp`), subscribed pre-confirmed. */
+  alerts?: { webhook?: string; email?: string };
+  /** Record Mailroom's own AWS/* metrics (default true); false only to measure what recording costs. */
+  metrics?: boolean;
 }
 
 export interface Mailroom extends AsyncDisposable {
@@ -110,11 +121,15 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const configFeed = new ConfigFeed({ store, clock, logger, pollMs: options.configPollMs });
   configFeed.subscribe(router);
   let delivery: DeliveryEngine | undefined;
-  const metrics = new MetricRecorder(store, clock, logger);
-  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake(), keyProblem: (ref) => keyProblem(store.keyring, ref) });
-  const sqs = new Sqs({ store, clock, logger, metrics, pollMs, keyring: store.keyring });
-  const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake() });
+  // The services that name dead-letter queues and targets tell the secure defaults, made once CloudWatch is.
+  let defaults: SecureDefaults | undefined;
+  const deadLetterQueueNamed = async (queueArn: string) => defaults?.deadLetterQueueNamed(queueArn);
+  const metrics = new MetricRecorder(store, clock, logger, undefined, options.metrics ?? true);
+  const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake(), targetsPut: async (rule, targets) => defaults?.targetsPut(rule, targets), keyProblem: (ref) => keyProblem(store.keyring, ref) });
+  const sqs = new Sqs({ store, clock, logger, metrics, pollMs, keyring: store.keyring, deadLetterQueueNamed });
+  const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake(), deadLetterQueueNamed });
   const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
+  const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier ?? topicsNotifier(sns), flushMetrics: () => metrics.flush() });
   // Other processes sharing the store (PostgreSQL) announce new deliveries and messages; polling stays the truth.
   const unsubscribe = [store.onWake?.('deliveries', () => delivery?.dispatcher.wake()), store.onWake?.('queues', (queue) => sqs.wakeReceivers(queue))];
   let functions: FunctionRegistry;
@@ -122,6 +137,8 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     // Before any routes are loaded: what loads later reads the state after every change it has not seen.
     await configFeed.start();
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
+    defaults = new SecureDefaults({ store, alarms: cloudWatch.alarms, sns, logger, region, defaultAlarms: options.defaultAlarms ?? false, alerts: options.alerts });
+    await defaults.start();
   } catch (err) {
     await keyMaintenance.stop();
     await configFeed.stop();
@@ -134,7 +151,6 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
   sqs.moveTaskRunner.start();
   const redrive = new RedriveService({ store, clock, logger, router, metrics, recorded: () => delivery.dispatcher.wake() });
-  const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier ?? topicsNotifier(sns), flushMetrics: () => metrics.flush() });
   if (options.evaluateAlarms !== false) cloudWatch.evaluator.start();
 
   let closing: Promise<void> | undefined;

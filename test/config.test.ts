@@ -129,3 +129,36 @@ describe('resolveConfig root key', () => {
     assert.throws(() => resolveConfig({}, { MAILROOM_ROOT_KEY: '' }), /must not be empty/);
   });
 });
+
+describe('resolveConfig secure defaults', () => {
+  it('has default alarms on and no alerts endpoint by default', () => {
+    const config = resolveConfig({}, {});
+    assert.equal(config.defaultAlarms, true);
+    assert.equal(config.alertsWebhook, undefined);
+    assert.equal(config.alertsEmail, undefined);
+  });
+
+  it('takes flags over environment over file', () => {
+    const file = { defaultAlarms: true, alertsWebhook: 'https://file.example.com/hook', alertsEmail: 'file@example.com', smtp: { host: 'localhost', port: 25, from: 'sns@example.com' } };
+    assert.equal(withFile(file).defaultAlarms, true);
+    assert.equal(withFile({ ...file, defaultAlarms: false }).defaultAlarms, false);
+    const path = join(dir, 'mailroom.json');
+    const env = { MAILROOM_DEFAULT_ALARMS: 'FALSE', MAILROOM_ALERTS_WEBHOOK: 'http://env.example.com/hook' };
+    const fromEnv = resolveConfig({}, env, path);
+    assert.equal(fromEnv.defaultAlarms, false);
+    assert.equal(fromEnv.alertsWebhook, 'http://env.example.com/hook');
+    assert.equal(fromEnv.alertsEmail, 'file@example.com');
+    const fromFlags = resolveConfig({ defaultAlarms: false, alertsWebhook: 'https://flag.example.com/hook' }, { MAILROOM_DEFAULT_ALARMS: 'true' }, path);
+    assert.equal(fromFlags.defaultAlarms, false);
+    assert.equal(fromFlags.alertsWebhook, 'https://flag.example.com/hook');
+  });
+
+  it('refuses bad values, naming the setting', () => {
+    assert.throws(() => resolveConfig({}, { MAILROOM_DEFAULT_ALARMS: 'off' }), /default alarms must be true or false, got 'off'/);
+    assert.throws(() => resolveConfig({ alertsWebhook: 'ftp://example.com' }, {}), /alerts webhook must be an http:\/\/ or https:\/\/ URL/);
+    assert.throws(() => resolveConfig({ alertsEmail: 'ops' }, {}), /alerts email must be an email address/);
+    assert.throws(() => resolveConfig({ alertsEmail: 'ops@example.com' }, {}), /alerts email needs an SMTP server/);
+    refused({ defaultAlarms: 'no' }, /default alarms must be true or false/);
+    refused({ alerts: {} }, /unknown settings: alerts \(known: .*alertsWebhook, alertsEmail/);
+  });
+});

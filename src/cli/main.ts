@@ -30,12 +30,28 @@ program
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
   .addOption(new Option('--root-key-file <file>', 'the root key that unlocks the data directory (docs/encryption.md); MAILROOM_ROOT_KEY gives it as base64 instead [default: root.key in the data directory, generated on a first run]').env('MAILROOM_ROOT_KEY_FILE'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, store, poolSize, configPollMs, rootKeyFile, functions (see docs/functions.md)')
+  .option('--no-default-alarms', 'do not create the default alarms on dead-letter queues and failing targets (MAILROOM_DEFAULT_ALARMS=false; see docs/monitoring.md)')
+  .addOption(new Option('--alerts-webhook <url>', 'send the alerts topic (mailroom-alerts) to this http(s) URL').env('MAILROOM_ALERTS_WEBHOOK'))
+  .addOption(new Option('--alerts-email <address>', 'send the alerts topic to this email address (needs smtp in the config file)').env('MAILROOM_ALERTS_EMAIL'))
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, store, poolSize, configPollMs, rootKeyFile, defaultAlarms, alertsWebhook, alertsEmail, functions, smtp, publicUrl (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; configPollMs?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean }) => {
-    // Flags already carry their MAILROOM_* variables (commander); the environment adds MAILROOM_ROOT_KEY.
-    const flags = { port: opts.port, host: opts.host, dataDir: opts.data, store: opts.store, poolSize: opts.poolSize, configPollMs: opts.configPollMs, timeScale: opts.timeScale, logLevel: opts.logLevel, rootKeyFile: opts.rootKeyFile };
-    const config = resolveConfig(flags, { MAILROOM_ROOT_KEY: process.env.MAILROOM_ROOT_KEY }, opts.config);
+  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; configPollMs?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean; defaultAlarms: boolean; alertsWebhook?: string; alertsEmail?: string }) => {
+    const flags = {
+      port: opts.port,
+      host: opts.host,
+      dataDir: opts.data,
+      store: opts.store,
+      poolSize: opts.poolSize,
+      configPollMs: opts.configPollMs,
+      timeScale: opts.timeScale,
+      logLevel: opts.logLevel,
+      rootKeyFile: opts.rootKeyFile,
+      // Commander makes the negated flag true when absent; only its presence is a setting, over env and file.
+      defaultAlarms: opts.defaultAlarms ? undefined : false,
+      alertsWebhook: opts.alertsWebhook,
+      alertsEmail: opts.alertsEmail,
+    };
+    const config = resolveConfig(flags, process.env, opts.config);
     const logger = pino({ level: config.logLevel });
     const server = await startServer({ ...config, logger, deliver: opts.deliver });
     const where = config.store ? { store: withoutPassword(config.store) } : { dataDir: config.dataDir };

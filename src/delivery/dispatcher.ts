@@ -5,28 +5,36 @@
  *
  * - Push, then poll: `wake()` after new deliveries are committed claims at once; otherwise a clock timer is armed
  *   for the earliest due time the store reports (retries, and leases of a crashed process falling due). No loop
- *   runs while nothing is due.
+ *   runs while nothing is due. A claim that came back short means nothing else is due outside the targets it
+ *   skipped: until the next wake (or DRY_FOR_MS), finished attempts do not claim again with those targets still
+ *   skipped — walking past a saturated target's backlog for nothing would cost a scan of it per batch.
  * - Leases: a claim leases deliveries until `now + leaseMs`; settling is fenced by the lease, so a delivery taken
  *   over after its lease expired is never settled twice.
  * - Isolation: a target at its concurrency or rate limit is skipped when claiming; its claimed-but-waiting
  *   deliveries wait in memory, in order, and never block other targets.
+ * - Outcomes are settled in batches: those of attempts finishing close together share one store call (see
+ *   SETTLE_BATCH), so recording an outcome costs a fraction of a transaction. A delivery stays leased until its
+ *   outcome is committed, so batching delays nothing but the record.
  * - Shutdown: stop claiming, let in-flight attempts finish within a grace period, then abort them and give every
  *   unsettled delivery back to the store (due now, attempt not counted).
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore } from '../store/deliveries.js';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore, SettleResult } from '../store/deliveries.js';
 import type { NewQueueMessage } from '../store/queues.js';
 import type { TargetLimiter } from './target-limiter.js';
 
 /** What a handler decides for one attempt; the dispatcher adds the owner and lease fence. */
-export type HandledOutcome = Omit<DeliveryOutcome, 'owner' | 'leaseUntil'> & {
+export type HandledOutcome = Omit<DeliveryOutcome, 'owner' | 'leaseUntil' | 'rowRef'> & {
   /** Called once the outcome is committed, with how the dead letter went (for metrics and logs). */
   afterSettle?: (deadLetter: 'queued' | 'fallback' | undefined) => void;
 };
 
 export interface DeliveryHandler {
-  /** The key of the target the delivery's limits apply to (usually its ARN), and its rate limit, if any. */
+  /**
+   * The key of the target the delivery's limits apply to (usually its ARN), and its rate limit, if any. It must
+   * depend only on the delivery's kind and target ARN: it is asked once per target for a claimed batch.
+   */
   limits(delivery: ClaimedDelivery): Promise<{ key: string; ratePerSecond?: number }>;
   attempt(delivery: ClaimedDelivery, signal: AbortSignal): Promise<HandledOutcome>;
 }
@@ -59,6 +67,23 @@ interface Waiting {
   key: string;
 }
 
+/**
+ * Outcomes are settled together once this many are waiting, once no other attempt is still running, or after
+ * SETTLE_WINDOW_MS of real time, whichever comes first. The window is real time, not the clock's: it only groups
+ * work that is happening anyway, and a test's ManualClock must not hold outcomes back.
+ */
+const SETTLE_BATCH = 256;
+const SETTLE_WINDOW_MS = 10;
+
+/** How long (clock time) a short claim's finding that nothing else is due is trusted without a wake. */
+const DRY_FOR_MS = 1_000;
+
+interface Settling {
+  outcome: DeliveryOutcome;
+  resolve: (result: SettleResult) => void;
+  reject: (error: unknown) => void;
+}
+
 export class Dispatcher {
   readonly #o: Required<Omit<DispatcherOptions, 'handlers' | 'messagesSent' | 'pollMs'>> & Pick<DispatcherOptions, 'handlers' | 'messagesSent' | 'pollMs'>;
   readonly #inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<void> }>();
@@ -74,6 +99,14 @@ export class Dispatcher {
   #stopping: Promise<void> | undefined;
   #settled = 0;
   #started = false;
+  /** Counts wakes from outside (new deliveries, timers): what a short claim learnt holds only until the next one. */
+  #wakes = 0;
+  /** After a short claim: nothing was due outside these skipped targets, as of wake number `wakes` and time `at`. */
+  #dry: { skipped: string[]; wakes: number; at: number } | undefined;
+  /** Attempts whose handler has not returned yet. */
+  #attempting = 0;
+  #settling: Settling[] = [];
+  #settleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: DispatcherOptions) {
     this.#o = { leaseMs: 5 * 60_000, maxInFlight: 512, claimBatch: 200, shutdownGraceMs: 10_000, ...options };
@@ -97,8 +130,14 @@ export class Dispatcher {
     this.wake();
   }
 
-  /** New deliveries were committed: claim now (once started). */
+  /** New deliveries were committed (or a timer fired): claim now (once started). */
   wake(): void {
+    this.#wakes++;
+    this.#claimMore();
+  }
+
+  /** Claims again because there is room, with nothing new known about the store. */
+  #claimMore(): void {
     if (!this.#started || this.#stopping) return;
     void this.#pump();
   }
@@ -119,11 +158,14 @@ export class Dispatcher {
         this.#again = false;
         if (this.#stopping) break;
         const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
-        if (free > 0) {
+        const skipped = [...this.#waiting.keys()];
+        if (free > 0 && !this.#knownDry(skipped)) {
           const now = this.#o.clock.now();
           const limit = Math.min(free, this.#o.claimBatch);
-          const claimed = await this.#o.store.claimDue({ now, owner: this.#o.owner, leaseUntil: now + this.#o.leaseMs, limit, skipTargets: [...this.#waiting.keys()] });
-          for (const delivery of claimed) await this.#enqueue(delivery);
+          const wakes = this.#wakes;
+          const claimed = await this.#o.store.claimDue({ now, owner: this.#o.owner, leaseUntil: now + this.#o.leaseMs, limit, skipTargets: skipped });
+          if (claimed.length < limit) this.#learnDry(skipped, wakes, now);
+          await this.#enqueueAll(claimed);
           if (claimed.length === limit) this.#again = true;
         }
         // A wake() while the timer is being armed (deliveries committed after the claim) sets #again: claim again
@@ -136,6 +178,27 @@ export class Dispatcher {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /**
+   * True when a claim since the last wake, and within DRY_FOR_MS, found nothing due outside targets that are still
+   * skipped. (Work can also fall due without a wake here — another process's retry — so the finding also ages out.)
+   */
+  #knownDry(skipped: string[]): boolean {
+    const dry = this.#dry;
+    if (!dry || dry.wakes !== this.#wakes || this.#o.clock.now() - dry.at > DRY_FOR_MS) return false;
+    const now = new Set(skipped);
+    return dry.skipped.every((key) => now.has(key));
+  }
+
+  /**
+   * A short claim skipping `skipped` found nothing more due outside them. Claims only ever take due work away, so
+   * this holds until the next wake; with an earlier finding since the same wake, nothing is due outside either.
+   */
+  #learnDry(skipped: string[], wakes: number, at: number): void {
+    const earlier = this.#dry?.wakes === wakes && wakes === this.#wakes && at - this.#dry.at <= DRY_FOR_MS ? this.#dry : undefined;
+    const known = earlier && new Set(earlier.skipped);
+    this.#dry = known ? { skipped: skipped.filter((key) => known.has(key)), wakes, at: earlier.at } : { skipped, wakes, at };
   }
 
   async #armTimer(): Promise<void> {
@@ -183,24 +246,41 @@ export class Dispatcher {
     return n;
   }
 
-  async #enqueue(delivery: ClaimedDelivery): Promise<void> {
-    const running = this.#inFlight.get(delivery.id);
-    if (running) {
-      // Its lease ran out while this process was still attempting it (a function may run for 15 minutes, longer
-      // than a lease): the claim has renewed the lease, so the running attempt settles under the new one rather
-      // than a second attempt starting.
-      running.delivery.leaseUntil = delivery.leaseUntil;
-      return;
+  /** Queues a claim's deliveries behind their targets' limits; a batch mostly names few targets, looked up once each. */
+  async #enqueueAll(claimed: ClaimedDelivery[]): Promise<void> {
+    const keys = new Map<string, string>();
+    for (const delivery of claimed) {
+      const running = this.#inFlight.get(delivery.id);
+      if (running) {
+        // Its lease ran out while this process was still attempting it (a function may run for 15 minutes, longer
+        // than a lease): the claim has renewed the lease, so the running attempt settles under the new one rather
+        // than a second attempt starting.
+        running.delivery.leaseUntil = delivery.leaseUntil;
+        continue;
+      }
+      const target = `${delivery.kind}\u0000${delivery.targetArn}`;
+      let key = keys.get(target);
+      if (key === undefined) {
+        key = await this.#limits(delivery);
+        keys.set(target, key);
+      }
+      this.#enqueue(delivery, key);
     }
-    let key: string;
+  }
+
+  /** The delivery's limit key, with the target's rate limit brought up to date. */
+  async #limits(delivery: ClaimedDelivery): Promise<string> {
     try {
       const limits = await this.#o.handlers[delivery.kind].limits(delivery);
-      key = limits.key;
-      this.#o.limiter.setRate(key, limits.ratePerSecond);
+      this.#o.limiter.setRate(limits.key, limits.ratePerSecond);
+      return limits.key;
     } catch (err) {
       this.#o.logger.error({ err, deliveryId: delivery.id }, 'could not resolve delivery limits');
-      key = delivery.targetArn;
+      return delivery.targetArn;
     }
+  }
+
+  #enqueue(delivery: ClaimedDelivery, key: string): void {
     const list = this.#waiting.get(key);
     if (list) list.push({ delivery, key });
     else {
@@ -232,7 +312,7 @@ export class Dispatcher {
   #run(delivery: ClaimedDelivery, key: string): void {
     const done = this.#attempt(delivery, key).finally(() => {
       this.#inFlight.delete(delivery.id);
-      if (this.#inFlight.size === 0) this.wake();
+      if (this.#inFlight.size === 0) this.#claimMore();
     });
     this.#inFlight.set(delivery.id, { delivery, done });
   }
@@ -244,11 +324,12 @@ export class Dispatcher {
     // Claim again once a useful number of slots is free, not once per finished attempt — and not while this
     // target still has claimed deliveries waiting: a claim would skip it, walking past its due rows for nothing.
     const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
-    if (!this.#waiting.has(key) && free >= this.#o.claimBatch / 4) this.wake();
+    if (!this.#waiting.has(key) && free >= this.#o.claimBatch / 4) this.#claimMore();
   }
 
   async #attempt(delivery: ClaimedDelivery, key: string): Promise<void> {
     let outcome: HandledOutcome;
+    this.#attempting++;
     try {
       outcome = await this.#o.handlers[delivery.kind].attempt(delivery, this.#abort.signal);
     } catch (err) {
@@ -256,28 +337,56 @@ export class Dispatcher {
       this.#o.logger.error({ err, deliveryId: delivery.id }, 'delivery handler failed; the delivery will be retried when its lease ends');
       return;
     } finally {
+      this.#attempting--;
       this.#attempted(key);
     }
     if (this.#abort.signal.aborted) return; // shutting down: released, not settled
-    const { afterSettle, ...rest } = outcome;
+    const { afterSettle, ...handled } = outcome;
+    // The copy is ours: add the fence (and the store's handle on the row) to it rather than copying again.
+    const rest = Object.assign(handled, { owner: this.#o.owner, leaseUntil: delivery.leaseUntil, rowRef: delivery.rowRef });
     try {
-      const [result] = await this.#o.store.settle([{ ...rest, owner: this.#o.owner, leaseUntil: delivery.leaseUntil }]);
+      const result = await this.#settle(rest);
       this.#settled++;
-      if (result!.error) {
-        this.#o.logger.error({ deliveryId: delivery.id, error: result!.error }, 'could not record a delivery outcome; it will be retried when its lease ends');
+      if (result.error) {
+        this.#o.logger.error({ deliveryId: delivery.id, error: result.error }, 'could not record a delivery outcome; it will be retried when its lease ends');
         return;
       }
-      if (!result!.applied) {
+      if (!result.applied) {
         this.#o.logger.warn({ deliveryId: delivery.id }, 'delivery lease was lost before its outcome was recorded; another dispatcher owns it now');
         return;
       }
-      const dueAt = Math.min(rest.next.status === 'pending' ? rest.next.dueAt : Infinity, ...(rest.followUps ?? []).map((f) => f.dueAt));
-      if (dueAt !== Infinity) this.#armBy(dueAt);
-      if (result!.deadLetter === 'queued' && rest.deadLetter) this.#o.messagesSent?.([rest.deadLetter.message]);
-      afterSettle?.(result!.deadLetter);
+      if (rest.next.status === 'pending' || rest.followUps) {
+        const dueAt = Math.min(rest.next.status === 'pending' ? rest.next.dueAt : Infinity, ...(rest.followUps ?? []).map((f) => f.dueAt));
+        // Work due now was just committed (a follow-up): the next claim must look, whatever the last one found.
+        if (dueAt <= this.#o.clock.now()) this.#wakes++;
+        if (dueAt !== Infinity) this.#armBy(dueAt);
+      }
+      if (result.deadLetter === 'queued' && rest.deadLetter) this.#o.messagesSent?.([rest.deadLetter.message]);
+      afterSettle?.(result.deadLetter);
     } catch (err) {
       this.#o.logger.error({ err, deliveryId: delivery.id }, 'could not record a delivery outcome; it will be retried when its lease ends');
     }
+  }
+
+  /** Queues an outcome for the next batch (see SETTLE_BATCH) and resolves with its result once that is committed. */
+  #settle(outcome: DeliveryOutcome): Promise<SettleResult> {
+    return new Promise<SettleResult>((resolve, reject) => {
+      this.#settling.push({ outcome, resolve, reject });
+      if (this.#settling.length >= SETTLE_BATCH || this.#attempting === 0) this.#flushOutcomes();
+      else this.#settleTimer ??= setTimeout(() => this.#flushOutcomes(), SETTLE_WINDOW_MS);
+    });
+  }
+
+  #flushOutcomes(): void {
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = undefined;
+    const batch = this.#settling;
+    if (batch.length === 0) return;
+    this.#settling = [];
+    this.#o.store.settle(batch.map((s) => s.outcome)).then(
+      (results) => batch.forEach((s, i) => s.resolve(results[i]!)),
+      (err: unknown) => batch.forEach((s) => s.reject(err)),
+    );
   }
 
   async #shutdown(): Promise<void> {

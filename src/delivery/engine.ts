@@ -82,8 +82,11 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     cache.set(arn, { until: now + LOOKUP_CACHE_MS, record });
     return record;
   };
+  // One HTTP client (and so one HTTP thread: see http-thread.ts) for API destinations and SNS's HTTP/S endpoints.
+  const http = new HttpClient(o.clock);
   const apiDestinations = new ApiDestinationInvoker({
     clock: o.clock,
+    http,
     lookup: {
       apiDestination: (arn) => byName(arn, 'api-destination', (n) => o.store.getApiDestination(n)),
       connection: (arn) => byName(arn, 'connection', (n) => o.store.getConnection(n)),
@@ -102,7 +105,6 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     reset: forgetLookups,
   });
   const runner = new FunctionRunner({ clock: o.clock, baseDir: o.functionsBaseDir });
-  const snsHttp = new HttpClient(o.clock);
   const sns = new SnsHandler({
     clock: o.clock,
     logger: o.logger,
@@ -110,7 +112,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     store: o.store,
     signer: o.sns.signer,
     links: o.sns.links,
-    http: snsHttp,
+    http,
     ...(o.smtp && { smtp: new SmtpClient(o.smtp, o.clock) }),
     functionExists: (name) => o.functions.get(name) !== undefined,
     messagesSent: o.messagesSent,
@@ -139,8 +141,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     stop: () => (stopping ??= dispatcher.stop().then(async () => {
       unsubscribe?.();
       await runner.close();
-      apiDestinations.close();
-      snsHttp.close();
+      http.close();
     })),
   };
 }

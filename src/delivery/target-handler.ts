@@ -7,11 +7,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { MetricRecorder } from '../monitoring/metric-recorder.js';
-import type { ClaimedDelivery } from '../store/deliveries.js';
+import type { AttemptRecord, ClaimedDelivery } from '../store/deliveries.js';
 import type { TargetRecord } from '../store/records.js';
 import { deadLetterAttributes, type DeadLetterReason, type DeadLetterSink } from './dead-letters.js';
 import type { DeliveryHandler, HandledOutcome } from './dispatcher.js';
-import { shapeInput } from './input.js';
+import { shapeInput, type InputContext } from './input.js';
 import type { InvocationResult, Invoker } from './invoker.js';
 import { nextRetry, retryPolicyOf } from './retry-policy.js';
 
@@ -30,10 +30,24 @@ export interface TargetHandlerOptions {
   metrics: MetricRecorder;
 }
 
+const NO_DIMENSIONS: Record<string, string> = Object.freeze({});
+
+/** What input shaping may read about the rule and the event; the ingestion time is formatted only if it is read. */
+function inputContext(d: ClaimedDelivery): InputContext {
+  return {
+    ruleArn: d.ruleArn,
+    ruleName: d.ruleName,
+    get ingestionTime() {
+      return new Date(d.eventReceivedAt).toISOString();
+    },
+  };
+}
+
 type TargetSpec = Parameters<typeof shapeInput>[0] & Parameters<typeof retryPolicyOf>[0] & { DeadLetterConfig?: { Arn?: string } };
 
 export class TargetHandler implements DeliveryHandler {
   readonly #specs = new WeakMap<TargetRecord, TargetSpec>();
+  readonly #dimensionSets = new Map<string, Map<string, [Record<string, string>, Record<string, string>]>>();
 
   constructor(private readonly o: TargetHandlerOptions) {}
 
@@ -52,11 +66,10 @@ export class TargetHandler implements DeliveryHandler {
       return { id: d.id, next: { status: 'dropped' }, attempts: d.attempts, lastError: 'NO_RESOURCE: the target was removed from the rule before delivery' };
     }
     const spec = this.#spec(target);
-    const policy = retryPolicyOf(spec);
     const start = clock.now();
     // Measured from the delivery's creation: when the event was accepted — or, for a redriven dead letter, when it
     // was redriven, which also gives it a fresh MaximumEventAgeInSeconds.
-    if (d.attempts === 0) this.o.metrics.add('AWS/Events', 'IngestionToInvocationStartLatency', {}, start - d.createdAt, 'Milliseconds');
+    if (d.attempts === 0) this.o.metrics.add('AWS/Events', 'IngestionToInvocationStartLatency', NO_DIMENSIONS, start - d.createdAt, 'Milliseconds');
     else this.#count(d, 'RetryInvocationAttempts');
 
     let result: InvocationResult;
@@ -64,7 +77,7 @@ export class TargetHandler implements DeliveryHandler {
     if (!invoker) result = { ok: false, retryable: false, errorCode: 'NO_RESOURCE', errorMessage: `No target of that kind exists: ${d.targetArn}` };
     else {
       try {
-        const input = d.input ?? shapeInput(spec, d.event, { ruleArn: d.ruleArn, ruleName: d.ruleName, ingestionTime: new Date(d.eventReceivedAt).toISOString() });
+        const input = d.input ?? shapeInput(spec, d.event, inputContext(d));
         result = await invoker.invoke({ targetArn: d.targetArn, target: spec as Record<string, unknown>, input, event: d.event, ruleArn: d.ruleArn, signal });
       } catch (err) {
         this.o.logger.error({ err, deliveryId: d.id }, 'invoker failed unexpectedly');
@@ -72,23 +85,25 @@ export class TargetHandler implements DeliveryHandler {
       }
     }
     const now = clock.now();
-    const attempt = {
-      attempt: attempts,
-      at: start,
-      durationMs: now - start,
-      ok: result.ok,
-      ...(!result.ok && { errorCode: result.errorCode, errorMessage: result.errorMessage }),
-      ...(result.response && { status: result.response.status, body: result.response.body }),
-    };
+    const attempt: AttemptRecord = { attempt: attempts, at: start, durationMs: now - start, ok: result.ok };
+    if (!result.ok) {
+      attempt.errorCode = result.errorCode;
+      attempt.errorMessage = result.errorMessage;
+    }
+    if (result.response) {
+      attempt.status = result.response.status;
+      attempt.body = result.response.body;
+    }
     if (result.ok) {
       this.#count(d, 'Invocations');
-      const followUps = result.enqueued && [{ ...result.enqueued, eventId: d.eventId, bus: d.bus, ruleName: d.ruleName, ruleArn: d.ruleArn, targetId: d.targetId, targetArn: d.targetArn, dueAt: now }];
-      return { id: d.id, next: { status: 'done' }, attempts, attempt, ...(followUps && { followUps }) };
+      const outcome: HandledOutcome = { id: d.id, next: { status: 'done' }, attempts, attempt };
+      if (result.enqueued) outcome.followUps = [{ ...result.enqueued, eventId: d.eventId, bus: d.bus, ruleName: d.ruleName, ruleArn: d.ruleArn, targetId: d.targetId, targetArn: d.targetArn, dueAt: now }];
+      return outcome;
     }
     const lastError = `${result.errorCode}: ${result.errorMessage}`;
     let exhausted: DeadLetterReason['exhausted'];
     if (result.retryable) {
-      const decision = nextRetry(policy, attempts, now, d.createdAt, result.retryAfterMs);
+      const decision = nextRetry(retryPolicyOf(spec), attempts, now, d.createdAt, result.retryAfterMs);
       if (decision.retry) return { id: d.id, next: { status: 'pending', dueAt: decision.dueAt }, attempts, attempt, lastError };
       exhausted = decision.exhausted;
     }
@@ -137,8 +152,22 @@ export class TargetHandler implements DeliveryHandler {
   /** AWS/Events metrics are published per rule, per bus and rule, and for the account. */
   #count(d: ClaimedDelivery, name: string): void {
     const m = this.o.metrics;
-    m.add('AWS/Events', name, {}, 1);
-    m.add('AWS/Events', name, { RuleName: d.ruleName }, 1);
-    m.add('AWS/Events', name, { EventBusName: d.bus, RuleName: d.ruleName }, 1);
+    const [rule, busAndRule] = this.#dimensions(d.bus, d.ruleName);
+    m.add('AWS/Events', name, NO_DIMENSIONS, 1);
+    m.add('AWS/Events', name, rule, 1);
+    m.add('AWS/Events', name, busAndRule, 1);
+  }
+
+  /** A rule's metric dimensions, made once and frozen: the recorder then knows them by the object. */
+  #dimensions(bus: string, rule: string): [Record<string, string>, Record<string, string>] {
+    let byRule = this.#dimensionSets.get(bus);
+    if (!byRule) this.#dimensionSets.set(bus, (byRule = new Map()));
+    let sets = byRule.get(rule);
+    if (!sets) {
+      if (byRule.size >= 10_000) byRule.clear();
+      sets = [Object.freeze({ RuleName: rule }), Object.freeze({ EventBusName: bus, RuleName: rule })];
+      byRule.set(rule, sets);
+    }
+    return sets;
   }
 }

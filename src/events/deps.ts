@@ -2,6 +2,7 @@
  * What every EventBridge service needs; built once by createMailroom and shared.
  */
 import type { Clock } from '../clock.js';
+import type { RuleRecord, TargetRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Router } from './router.js';
 
@@ -18,6 +19,8 @@ export interface EventsDeps {
    * then fails those entries alone, with that code, instead of the whole request.
    */
   keyProblem?: (keyRef: string) => { code: string; message: string } | undefined;
+  /** Called after PutTargets stored targets (the secure defaults' alarms, docs/monitoring.md); never throws. */
+  targetsPut?: (rule: RuleRecord, targets: readonly TargetRecord[]) => Promise<void>;
 }
 
 /** awsJson timestamps are epoch seconds. */

@@ -64,7 +64,7 @@ export class TargetService {
   async put(input: unknown) {
     const req = check<{ Rule: string; EventBusName?: string; Targets: TargetInput[] }>(input, putShape);
     const bus = busNameOf(req.EventBusName);
-    await this.rules.require(bus, req.Rule);
+    const rule = await this.rules.require(bus, req.Rule);
     const failed: FailedEntry[] = [];
     const accepted = new Map<string, TargetRecord>();
     for (const target of req.Targets) {
@@ -83,6 +83,7 @@ export class TargetService {
         throw new ServiceError('LimitExceededException', `The requested resource exceeds the maximum number allowed: a rule can have at most ${MAX_TARGETS_PER_RULE} targets.`);
       }
       await this.deps.router.refresh(bus, req.Rule);
+      await this.deps.targetsPut?.(rule, [...accepted.values()]);
     }
     return { FailedEntryCount: failed.length, FailedEntries: failed };
   }

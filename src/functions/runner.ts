@@ -15,8 +15,9 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock.js';
+import { siblingModule, startWorker } from '../worker-threads.js';
 import type { WorkerInvocation, WorkerOutcome, WorkerSetup } from './protocol.js';
 import { functionArn, parseHandler, type FunctionSpec } from './spec.js';
 
@@ -48,8 +49,7 @@ interface Job {
   resolve: (result: FunctionResult) => void;
 }
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
+const WORKER_URL = siblingModule('worker', import.meta.url);
 
 export class FunctionRunner {
   readonly #o: Required<Omit<FunctionRunnerOptions, 'baseDir'>> & { baseDir: string; timeScale: number };
@@ -142,10 +142,7 @@ class Pool {
   }
 
   #spawn(): Worker {
-    const worker = FROM_SOURCE
-      ? // Node 20 does not apply tsx's loader inside workers even with `--import tsx` inherited, so register it first.
-        new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`, { eval: true, workerData: this.setup })
-      : new Worker(WORKER_URL, { workerData: this.setup });
+    const worker = startWorker(WORKER_URL, { workerData: this.setup });
     this.#all.add(worker);
     // A worker can also die between invocations (a timer in user code throwing): it must leave the pool, and its
     // 'error' must not go unhandled, which would crash the process. During an invocation, #runOn reports it.

@@ -36,6 +36,11 @@ export async function runEntry<T>(id: string, fn: () => Promise<T>): Promise<{ o
     return { ok: await fn() };
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
-    return { failed: { Id: id, SenderFault: err.spec.fault === 'Sender', Code: err.spec.queryCode ?? err.code, Message: err.message } };
+    return { failed: batchFailure(id, err) };
   }
+}
+
+/** An entry's failure as the batch answer reports it. */
+export function batchFailure(id: string, err: ServiceError): BatchFailure {
+  return { Id: id, SenderFault: err.spec.fault === 'Sender', Code: err.spec.queryCode ?? err.code, Message: err.message };
 }

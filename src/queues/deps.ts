@@ -23,11 +23,17 @@ export interface QueueDeps {
   pollMs?: number;
   /** For KmsMasterKeyId: the key must exist. */
   keyring: Keyring;
+  /** A queue's RedrivePolicy names this queue as its dead-letter queue (the secure defaults' alarm); never throws. */
+  deadLetterQueueNamed?: (queueArn: string) => Promise<void>;
 }
 
 /** SQS's answer for an absent required parameter. */
+export function missingParameter(name: string): ServiceError {
+  return new ServiceError('MissingParameter', `The request must contain the parameter ${name}.`);
+}
+
 export function required<T>(value: T | undefined | null, name: string): T {
-  if (value === undefined || value === null) throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}.`);
+  if (value === undefined || value === null) throw missingParameter(name);
   return value;
 }
 

@@ -17,29 +17,41 @@ export function md5OfBody(body: string): string {
 export function md5OfMessageAttributes(attributes: Record<string, MessageAttribute>): string | undefined {
   const names = Object.keys(attributes).sort();
   if (names.length === 0) return undefined;
-  const hash = createHash('md5');
-  for (const name of names) {
+  // The values as bytes first, to size one buffer that the whole encoding is written into.
+  const values = names.map((name) => {
     const a = attributes[name]!;
-    hash.update(lengthPrefixed(Buffer.from(name, 'utf8')));
-    hash.update(lengthPrefixed(Buffer.from(a.DataType, 'utf8')));
-    if (a.BinaryValue !== undefined && isBinary(a.DataType)) {
-      hash.update(Buffer.of(2));
-      hash.update(lengthPrefixed(Buffer.from(a.BinaryValue, 'base64')));
+    return a.BinaryValue !== undefined && isBinary(a.DataType) ? Buffer.from(a.BinaryValue, 'base64') : (a.StringValue ?? '');
+  });
+  let size = 0;
+  names.forEach((name, i) => {
+    const value = values[i]!;
+    size += 13 + Buffer.byteLength(name, 'utf8') + Buffer.byteLength(attributes[name]!.DataType, 'utf8') + (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length);
+  });
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  const text = (value: string) => {
+    const length = out.write(value, at + 4, 'utf8');
+    out.writeUInt32BE(length, at);
+    at += 4 + length;
+  };
+  names.forEach((name, i) => {
+    const value = values[i]!;
+    text(name);
+    text(attributes[name]!.DataType);
+    if (typeof value === 'string') {
+      out[at++] = 1;
+      text(value);
     } else {
-      hash.update(Buffer.of(1));
-      hash.update(lengthPrefixed(Buffer.from(a.StringValue ?? '', 'utf8')));
+      out[at++] = 2;
+      out.writeUInt32BE(value.length, at);
+      value.copy(out, at + 4);
+      at += 4 + value.length;
     }
-  }
-  return hash.digest('hex');
+  });
+  return createHash('md5').update(out).digest('hex');
 }
 
 /** "Binary" and its custom variants ("Binary.gif"). */
 export function isBinary(dataType: string): boolean {
   return dataType === 'Binary' || dataType.startsWith('Binary.');
-}
-
-function lengthPrefixed(bytes: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return Buffer.concat([length, bytes]);
 }

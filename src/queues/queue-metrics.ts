@@ -31,7 +31,8 @@ export class QueueMetrics {
     else this.recorder.add(SQS_NAMESPACE, 'NumberOfEmptyReceives', { QueueName: queue }, 1);
   }
 
-  deleted(queue: string): void {
-    this.recorder.add(SQS_NAMESPACE, 'NumberOfMessagesDeleted', { QueueName: queue }, 1);
+  /** Successful deletes of one DeleteMessage(Batch) call. */
+  deleted(queue: string, count: number): void {
+    this.recorder.add(SQS_NAMESPACE, 'NumberOfMessagesDeleted', { QueueName: queue }, count);
   }
 }

@@ -70,6 +70,7 @@ export class QueueService {
         throw new ServiceError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${differing}`);
       }
     }
+    await this.#deadLetterQueueNamed(attributes);
     return { QueueUrl: queueUrl(ctx, name) };
   }
 
@@ -113,6 +114,7 @@ export class QueueService {
     const attributes = await applyAttributes(queue.attributes, required(req.Attributes, 'Attributes'), this.#lookup);
     await this.#checkRedriveAllowed(queue.arn, attributes);
     if (!(await this.deps.store.setQueueAttributes(queue.name, attributes, this.deps.clock.now()))) throw nonExistentQueue();
+    if (req.Attributes?.RedrivePolicy !== undefined) await this.#deadLetterQueueNamed(attributes);
     return {};
   }
 
@@ -138,10 +140,14 @@ export class QueueService {
     return out;
   }
 
+  async #deadLetterQueueNamed(attributes: Record<string, string>): Promise<void> {
+    if (attributes.RedrivePolicy !== undefined) await this.deps.deadLetterQueueNamed?.(redriveTarget(attributes.RedrivePolicy));
+  }
+
   /** A dead-letter queue's RedriveAllowPolicy may refuse this queue as a source. */
   async #checkRedriveAllowed(sourceArn: string, attributes: Record<string, string>): Promise<void> {
     if (attributes.RedrivePolicy === undefined) return;
-    const { deadLetterTargetArn } = JSON.parse(attributes.RedrivePolicy) as { deadLetterTargetArn: string };
+    const deadLetterTargetArn = redriveTarget(attributes.RedrivePolicy);
     const dlq = await this.deps.store.getQueue(queueNameOfArn(deadLetterTargetArn)!);
     if (dlq && !allowsRedriveFrom(dlq, sourceArn)) {
       throw new ServiceError(
@@ -150,6 +156,11 @@ export class QueueService {
       );
     }
   }
+}
+
+/** The dead-letter queue's ARN in a RedrivePolicy that applyAttributes has validated. */
+function redriveTarget(policy: string): string {
+  return (JSON.parse(policy) as { deadLetterTargetArn: string }).deadLetterTargetArn;
 }
 
 function afterToken(token: string | undefined): string | undefined {

@@ -8,8 +8,8 @@
 import { ServiceError } from '../errors.js';
 import { check, int, list, str, struct } from '../protocols/shape.js';
 import type { HandleResult, QueueRecord } from '../store/queues.js';
-import { checkBatch, runEntry, type BatchFailure } from './batch.js';
-import { checkRange, required, requireQueue, type QueueDeps } from './deps.js';
+import { batchFailure, checkBatch, runEntry, type BatchFailure } from './batch.js';
+import { checkRange, missingParameter, required, requireQueue, type QueueDeps } from './deps.js';
 
 /** 12 hours, SQS's longest visibility timeout. */
 export const MAX_VISIBILITY_TIMEOUT = 43_200;
@@ -47,13 +47,24 @@ function expired(): ServiceError {
   return new ServiceError('ReceiptHandleIsInvalid', 'The receipt handle has expired.');
 }
 
+/** What a delete's result means to the caller: nothing wrong (deleting a message already gone succeeds), or why. */
+function deleteError(result: HandleResult, handle: string): ServiceError | undefined {
+  if (result === 'invalid') return invalidHandle(handle);
+  if (result === 'stale') return expired();
+  return undefined;
+}
+
 export class ReceiptService {
   constructor(private readonly deps: QueueDeps) {}
 
   async delete(input: DeleteMessageInput): Promise<object> {
     const req = check<DeleteMessageInput>(input, deleteShape);
     const queue = await requireQueue(this.deps, req.QueueUrl);
-    await this.#delete(queue, req.ReceiptHandle);
+    const handle = required(req.ReceiptHandle, 'ReceiptHandle');
+    const [result] = await this.deps.store.deleteMessages(queue.name, [handle]);
+    const error = deleteError(result!, handle);
+    if (error) throw error;
+    this.deps.metrics.deleted(queue.name, 1);
     return {};
   }
 
@@ -61,13 +72,19 @@ export class ReceiptService {
     const req = check<DeleteMessageBatchInput>(input, deleteBatchShape);
     const queue = await requireQueue(this.deps, req.QueueUrl);
     checkBatch(req.Entries, 'DeleteMessageBatchRequestEntry');
+    // The entries with a handle are deleted together, in one transaction; one without fails on its own.
+    const given = req.Entries.filter((e) => e.ReceiptHandle !== undefined && e.ReceiptHandle !== null);
+    const results = given.length > 0 ? await this.deps.store.deleteMessages(queue.name, given.map((e) => e.ReceiptHandle)) : [];
+    const resultOf = new Map(given.map((entry, i) => [entry, results[i]!]));
     const Successful: { Id: string }[] = [];
     const Failed: BatchFailure[] = [];
     for (const entry of req.Entries) {
-      const outcome = await runEntry(entry.Id, () => this.#delete(queue, entry.ReceiptHandle));
-      if ('failed' in outcome) Failed.push(outcome.failed);
+      const result = resultOf.get(entry);
+      const error = result === undefined ? missingParameter('ReceiptHandle') : deleteError(result, entry.ReceiptHandle);
+      if (error) Failed.push(batchFailure(entry.Id, error));
       else Successful.push({ Id: entry.Id });
     }
+    if (Successful.length > 0) this.deps.metrics.deleted(queue.name, Successful.length);
     return { Successful, Failed };
   }
 
@@ -90,14 +107,6 @@ export class ReceiptService {
       else Successful.push({ Id: entry.Id });
     }
     return { Successful, Failed };
-  }
-
-  async #delete(queue: QueueRecord, handle: string | undefined): Promise<void> {
-    const h = required(handle, 'ReceiptHandle');
-    const result = await this.deps.store.deleteMessage(queue.name, h);
-    if (result === 'invalid') throw invalidHandle(h);
-    if (result === 'stale') throw expired();
-    this.deps.metrics.deleted(queue.name);
   }
 
   async #change(queue: QueueRecord, handle: string | undefined, timeout: number | undefined): Promise<void> {

@@ -127,8 +127,10 @@ function format(messages: ReceivedMessage[], req: ReceiveMessageInput): { Messag
       const attributes = systemAttributes(m, systemNames);
       if (attributes) out.Attributes = attributes;
       const selected = selectAttributes(m.attributes, req.MessageAttributeNames ?? []);
-      // The digest covers the attributes returned, which is what a client can check it against.
-      const digest = md5OfMessageAttributes(selected);
+      // The digest covers the attributes returned, which is what a client can check it against: the one stored at
+      // send when all of them are (the usual "All"), computed afresh for a selection.
+      const all = m.md5OfMessageAttributes !== undefined && Object.keys(selected).length === Object.keys(m.attributes).length;
+      const digest = all ? m.md5OfMessageAttributes : md5OfMessageAttributes(selected);
       if (digest !== undefined) {
         out.MessageAttributes = selected;
         out.MD5OfMessageAttributes = digest;

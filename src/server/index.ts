@@ -42,6 +42,11 @@ export interface ServeOptions {
   rootKeyFile?: string;
   /** The root key in base64; takes precedence over the file. */
   rootKey?: string;
+  /** The secure defaults' alarms (docs/monitoring.md); `mailroom serve` resolves this to true unless turned off. */
+  defaultAlarms?: boolean;
+  /** Where the alerts topic sends: an http(s) URL, an email address. */
+  alertsWebhook?: string;
+  alertsEmail?: string;
 }
 
 export interface MailroomServer extends AsyncDisposable {
@@ -53,10 +58,11 @@ export interface MailroomServer extends AsyncDisposable {
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
   const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale));
-  const { dataDir, store, poolSize, configPollMs, logger, functions, functionsBaseDir, deliver, smtp, publicUrl } = options;
+  const { dataDir, store, poolSize, configPollMs, logger, functions, functionsBaseDir, deliver, smtp, publicUrl, defaultAlarms } = options;
   const rootKey = { file: options.rootKeyFile, base64: options.rootKey };
+  const alerts = { webhook: options.alertsWebhook, email: options.alertsEmail };
   // Delivery starts once the server listens: SNS messages carry links to it, which must be right and answer.
-  const mailroom = await createMailroom({ dataDir, store, poolSize, configPollMs, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl, rootKey });
+  const mailroom = await createMailroom({ dataDir, store, poolSize, configPollMs, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl, rootKey, defaultAlarms, alerts });
   // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
   // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice. The SNS links
   // (SubscribeURL, UnsubscribeURL: unsigned `?Action=` GETs without a Version) come before the query adapter.

@@ -52,6 +52,11 @@ export interface ClaimedDelivery {
   input?: string;
   /** The claim's fence: settle applies only while the row is still held by this claim. */
   leaseUntil: number;
+  /**
+   * The store's own handle on the row, if it has one (SQLite: the rowid), for the outcome to carry back: settling
+   * then finds the row without a lookup by id. The id and the lease still fence the settle.
+   */
+  rowRef?: number;
 }
 
 /** One attempt, kept as the delivery's history (shown with dead letters). */
@@ -83,6 +88,8 @@ export interface DeliveryOutcome {
   id: string;
   owner: string;
   leaseUntil: number;
+  /** The claimed delivery's rowRef, when it had one. */
+  rowRef?: number;
   next: NextState;
   /** Attempts made, including this one. */
   attempts: number;
@@ -117,4 +124,14 @@ export interface DeliveryStore {
   release(ids: readonly string[], owner: string, now: number): Promise<void>;
   attemptHistory(deliveryId: string): Promise<AttemptRecord[]>;
   listFallbackDeadLetters(limit: number): Promise<FallbackDeadLetter[]>;
+}
+
+/** Why a dead letter was kept in the fallback store: its queue is missing. */
+export function deadLetterQueueMissing(queueArn: string): string {
+  return `The dead-letter queue ${queueArn} does not exist.`;
+}
+
+/** Why a dead letter was kept in the fallback store: its queue's KMS key refused to seal it (nothing was lost). */
+export function deadLetterKeyUnusable(queueArn: string, err: Error): string {
+  return `The dead-letter queue ${queueArn} cannot take the message: its KMS key cannot be used (${err.message})`;
 }

@@ -6,6 +6,10 @@
  * Receiving is the store's job, not the service's: claiming a message (new receipt handle, visibility pushed
  * forward, receive count incremented) happens in one transaction, so two receivers — later two processes sharing
  * PostgreSQL — never get the same message within its visibility timeout.
+ *
+ * Durability: a send resolves only once it would survive a power cut. A receive's claim and a delete need not:
+ * losing one to a power cut makes a message visible again, which at-least-once delivery allows (SQS too may return
+ * a deleted message), so a backend may commit them without waiting for the disk.
  */
 import type { Page, PageRequest } from './records.js';
 
@@ -131,8 +135,11 @@ export interface QueueStore {
   receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]>;
   /** When the next invisible (delayed or in-flight) message of the queue becomes visible, if any. */
   nextVisibleAt(queue: string, now: number): Promise<number | undefined>;
-  /** Deletes the message the handle was issued for; `ok` only when the handle is the message's latest. */
-  deleteMessage(queue: string, receiptHandle: string): Promise<HandleResult>;
+  /**
+   * Deletes the messages the handles were issued for, in one transaction (DeleteMessageBatch); one result per
+   * handle, in order, `ok` only when the handle is its message's latest.
+   */
+  deleteMessages(queue: string, receiptHandles: string[]): Promise<HandleResult[]>;
   /** Makes the message visible at `visibleAt`, when the handle is the message's latest. */
   changeMessageVisibility(queue: string, receiptHandle: string, visibleAt: number): Promise<HandleResult>;
   /** Deletes every message sent up to `now`, and records the purge time; false when the queue does not exist. */

@@ -5,9 +5,19 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** A fresh nonce for one receive: 16 base64url characters. */
+// Random bytes for receipt nonces, drawn a few hundred receives' worth at a time: a random draw per message was a
+// sixth of a receive's CPU.
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
+/** A fresh nonce for one receive: 16 base64url characters (12 random bytes). */
 export function receiptNonce(): string {
-  return randomBytes(12).toString('base64url');
+  if (nonceOffset + 12 > noncePool.length) {
+    noncePool = randomBytes(4096);
+    nonceOffset = 0;
+  }
+  nonceOffset += 12;
+  return noncePool.toString('base64url', nonceOffset - 12, nonceOffset);
 }
 
 export function encodeHandle(seq: number, nonce: string): string {

@@ -16,6 +16,8 @@ export interface TopicDeps {
   deliveriesRecorded: () => void;
   /** Whether an SMTP server is configured, without which email subscriptions cannot be delivered. */
   emailEnabled: boolean;
+  /** A subscription's RedrivePolicy names this queue (for the secure defaults' depth alarm); never throws. */
+  deadLetterQueueNamed?: (queueArn: string) => Promise<void>;
 }
 
 /** The topic a TopicArn names, or SNS's InvalidParameter (malformed ARN) / NotFound. */

@@ -38,6 +38,8 @@ export interface SnsOptions {
   emailEnabled?: boolean;
   /** New deliveries were committed. */
   deliveriesRecorded?: () => void;
+  /** A subscription's RedrivePolicy names this queue as its dead-letter queue. */
+  deadLetterQueueNamed?: (queueArn: string) => Promise<void>;
 }
 
 /**
@@ -66,6 +68,7 @@ export class Sns implements TopicPublisher {
       metrics: o.metrics,
       deliveriesRecorded: () => o.deliveriesRecorded?.(),
       emailEnabled: o.emailEnabled ?? false,
+      deadLetterQueueNamed: o.deadLetterQueueNamed,
     };
     this.topics = new TopicService(deps);
     this.subscriptions = new SubscriptionService(deps);

@@ -19,7 +19,7 @@ import { checkEndpoint, needsConfirmation } from './endpoints.js';
 import { confirmationText, type StoredConfirmation } from './messages.js';
 import { invalidParameter, newSubscriptionArn, regionPrefix, subscriptionNotFound, topicNameOf, topicNotFound, topicOfSubscription } from './names.js';
 import { pageAfter, pageToken } from './paging.js';
-import { checkSubscriptionAttribute, readSubscriptionAttributes } from './subscription-attributes.js';
+import { checkSubscriptionAttribute, deadLetterQueueOf, readSubscriptionAttributes } from './subscription-attributes.js';
 
 const TOKEN_VALID_MS = 3 * 86_400_000;
 const PAGE_SIZE = 100;
@@ -58,7 +58,11 @@ export interface SubscriptionSummary {
 export class SubscriptionService {
   constructor(private readonly deps: TopicDeps) {}
 
-  async subscribe(input: SubscribeInput, ctx: RequestContext): Promise<{ SubscriptionArn: string }> {
+  /**
+   * `preConfirmed` is for in-process callers only (the operator's alerts endpoints, docs/monitoring.md): the
+   * subscription is active at once, and confirmed as if authenticated, so only a signed Unsubscribe removes it.
+   */
+  async subscribe(input: SubscribeInput, ctx: RequestContext, options: { preConfirmed?: boolean } = {}): Promise<{ SubscriptionArn: string }> {
     const req = check<SubscribeInput>(input, subscribeShape);
     const topic = await requireTopic(this.deps, req.TopicArn, ctx);
     const protocol = req.Protocol;
@@ -69,7 +73,7 @@ export class SubscriptionService {
       if (stored !== '') attributes[name] = stored;
     }
     const now = this.deps.clock.now();
-    const pending = needsConfirmation(protocol);
+    const pending = needsConfirmation(protocol) && !options.preConfirmed;
     const subscription: SubscriptionRecord = {
       arn: newSubscriptionArn(topic.arn),
       topicArn: topic.arn,
@@ -87,12 +91,17 @@ export class SubscriptionService {
     if (!result.created) {
       const differs = Object.entries(attributes).some(([k, v]) => current.attributes[k] !== v);
       if (differs) throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
+      if (current.pendingConfirmation && options.preConfirmed) {
+        await this.deps.store.updateSubscription(current.arn, { pendingConfirmation: false, confirmationWasAuthenticated: true });
+        return { SubscriptionArn: current.arn };
+      }
       if (current.pendingConfirmation) {
         // Asked again while pending: the token is good for another 3 days, and the endpoint hears of it again.
         await this.deps.store.updateSubscription(current.arn, { tokenExpiresAt: now + TOKEN_VALID_MS });
       }
     }
     if (current.pendingConfirmation) await this.#sendConfirmation(current);
+    await this.#deadLetterQueueNamed(current);
     const shown = current.pendingConfirmation && !req.ReturnSubscriptionArn ? 'pending confirmation' : current.arn;
     return { SubscriptionArn: shown };
   }
@@ -155,7 +164,13 @@ export class SubscriptionService {
     if (value === '') delete attributes[req.AttributeName];
     else attributes[req.AttributeName] = value;
     if (!(await this.deps.store.updateSubscription(subscription.arn, { attributes }))) throw subscriptionNotFound();
+    if (req.AttributeName === 'RedrivePolicy') await this.#deadLetterQueueNamed({ ...subscription, attributes });
     return {};
+  }
+
+  async #deadLetterQueueNamed(subscription: SubscriptionRecord): Promise<void> {
+    const queueArn = deadLetterQueueOf(subscription);
+    if (queueArn !== undefined) await this.deps.deadLetterQueueNamed?.(queueArn);
   }
 
   async #require(arn: string): Promise<SubscriptionRecord> {

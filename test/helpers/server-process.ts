@@ -36,11 +36,13 @@ export interface ServerProcessOptions {
   args?: string[];
   /** Environment variables on top of this process's, e.g. MAILROOM_ROOT_KEY. */
   env?: Record<string, string>;
+  /** Arguments to node itself, before the script, e.g. ['--cpu-prof'] for a benchmark's profile. */
+  nodeArgs?: string[];
 }
 
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
   if (options.deliver === false) args.push('--no-deliver');
   if (options.store) args.push('--store', options.store);
   if (options.timeScale) args.push('--time-scale', String(options.timeScale));

@@ -261,6 +261,10 @@ describe('CloudWatch alarms', () => {
       [{ AlarmActions: ['arn:aws:sns:eu-west-1:000000000000:elsewhere'] }, /Invalid region eu-west-1 specified. Only us-east-1 is supported./],
       [{ AlarmActions: ['notBreaching'] }, /Invalid arn syntax: notBreaching/],
       [{ Period: 3600, EvaluationPeriods: 200 }, /must not exceed 604800 seconds/],
+      [{ Threshold: undefined }, /Threshold must not be null/],
+      [{ Threshold: 'NaN' }, /The value NaN for parameter Threshold is invalid/],
+      [{ Threshold: 'Infinity' }, /The value Infinity for parameter Threshold is invalid/],
+      [{ Period: 0 }, /Value '0' at 'period' failed to satisfy constraint: Member must have value greater than or equal to 1/],
     ];
     for (const [extra, message] of cases) {
       await assert.rejects(putAlarm(extra), (err: unknown) => {

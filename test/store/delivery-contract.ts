@@ -1,10 +1,12 @@
 /**
  * The DeliveryStore, MetricStore and FunctionStore parts of the store contract (called by contract.ts), so every
  * backend claims under a lease, fences settlements on it, writes attempts, dead letters, fallbacks and follow-ups,
- * and keeps metrics and function registrations the same way. Times are explicit, as the dispatcher passes them.
+ * and keeps metrics and function registrations the same way. A batch of outcomes is applied outcome by outcome (one
+ * that cannot be written is reported alone), and a claimed delivery's `rowRef` is only a way to find the row faster
+ * — never a way to settle another one. Times are explicit, as the dispatcher passes them; the store reads no clock.
  */
 import assert from 'node:assert/strict';
-import type { DeliveryOutcome } from '../../src/store/deliveries.js';
+import type { ClaimedDelivery, DeliveryOutcome, NextState } from '../../src/store/deliveries.js';
 import type { Store } from '../../src/store/store.js';
 import { message, queueRecord } from './queue-contract.js';
 
@@ -23,8 +25,8 @@ function event(id: string, targets: Record<string, number>) {
 
 export function deliveryContract(test: Test, store: () => Store): void {
   const claim = (now: number, limit = 10, skipTargets: string[] = [], owner = 'me') => store().claimDue({ now, owner, leaseUntil: now + LEASE, limit, skipTargets });
-  const done = (c: { id: string; leaseUntil: number }, extra: Partial<DeliveryOutcome> = {}): DeliveryOutcome => ({
-    id: c.id, owner: 'me', leaseUntil: c.leaseUntil, next: { status: 'done' }, attempts: 1, ...extra,
+  const done = (c: { id: string; leaseUntil: number; rowRef?: number }, extra: Partial<DeliveryOutcome> = {}): DeliveryOutcome => ({
+    id: c.id, owner: 'me', leaseUntil: c.leaseUntil, ...(c.rowRef !== undefined && { rowRef: c.rowRef }), next: { status: 'done' }, attempts: 1, ...extra,
   });
 
   test('claimDue leases due deliveries oldest first, up to the limit, skipping the given targets', async () => {
@@ -125,6 +127,36 @@ export function deliveryContract(test: Test, store: () => Store): void {
     // The outcome that failed changed nothing: its delivery is still leased, and falls due when the lease ends.
     assert.equal((await store().listDeliveries({ status: 'done', limit: 10 })).length, 1);
     assert.deepEqual((await claim(b!.leaseUntil)).map((c) => c.id), [b!.id]);
+  });
+
+  test('settles a batch outcome by outcome: plain ones, ones with a history, and one that cannot be written', async () => {
+    await store().ingest([event('e1', { a: T0, b: T0, c: T0 })]);
+    const [plain, retried, broken] = (await claim(T0)) as [ClaimedDelivery, ClaimedDelivery, ClaimedDelivery];
+    const failed = { attempt: 1, at: T0, durationMs: 1, ok: false };
+    const results = await store().settle([
+      done(plain, { attempt: { attempt: 1, at: T0, durationMs: 1, ok: true } }),
+      done(retried, { next: { status: 'pending', dueAt: T0 + 2 * LEASE }, lastError: 'ERROR_FROM_TARGET: 503', attempt: failed }),
+      // Not a state the store accepts: this outcome alone fails.
+      done(broken, { next: { status: 'exploded' } as unknown as NextState }),
+    ]);
+    assert.deepEqual(results.slice(0, 2), [{ applied: true }, { applied: true }]);
+    assert.equal(results[2]!.applied, false);
+    assert.ok(results[2]!.error, 'the failure is reported with its reason');
+    assert.equal(await store().countDeliveries('done'), 1);
+    assert.deepEqual((await store().attemptHistory(retried.id)).map((a) => a.ok), [false], 'a failed attempt is kept as history');
+    assert.deepEqual(await store().attemptHistory(plain.id), [], 'a first attempt that succeeded leaves none');
+    // The broken one is still leased: it falls due again when its lease ends.
+    assert.deepEqual(await claim(T0 + LEASE - 1, 10, [], 'other'), []);
+    assert.deepEqual((await claim(T0 + LEASE, 10, [], 'other')).map((d) => d.id), [broken.id]);
+  });
+
+  test("a claimed delivery's rowRef never settles another delivery", async () => {
+    await store().ingest([event('e1', { a: T0, b: T0 })]);
+    const [mine, other] = (await claim(T0)) as [ClaimedDelivery, ClaimedDelivery];
+    if (other.rowRef === undefined) return; // a backend without row handles has nothing to mix up
+    await store().settle([done(mine, { rowRef: other.rowRef })]);
+    const stillLeased = await claim(T0 + LEASE, 10, [], 'other');
+    assert.ok(stillLeased.some((d) => d.id === other.id), 'the other delivery was not settled by an outcome carrying its rowRef');
   });
 
   test('release gives leased deliveries back, due now, attempts unchanged, only for their owner', async () => {

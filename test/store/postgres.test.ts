@@ -4,6 +4,7 @@
  * at once, and wake-ups across them.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { ManualClock } from '../../src/clock.js';
@@ -71,13 +72,61 @@ describe('PostgreSQL store', () => {
     });
   });
 
-  it('stores payloads as bytea, byte for byte', async () => {
+  it('keeps every payload, message, input, error, answer, dead letter and secret sealed in the database', async () => {
     const url = await db.storeSchema();
     await using store = await openStore({ path: url, rootKey: TEST_ROOT_KEY });
-    const payload = JSON.stringify({ note: 'grüße 🎉', quote: '"\\' });
-    await store.ingest([{ event: { id: 'e1', bus: 'default', receivedAt: 1, payload }, deliveries: [] }]);
-    const [row] = await query<{ payload: Buffer }>(url, "SELECT payload FROM events WHERE id = 'e1'");
-    assert.deepEqual(row!.payload, Buffer.from(payload, 'utf8'));
+    const marker = `SECRET-MARKER-${randomUUID()}`;
+    const plainMarker = `PLAINTEXT-MARKER-${randomUUID()}`;
+    const T0 = Date.UTC(2026, 0, 1);
+    const secret = (what: string) => JSON.stringify({ what, marker, note: 'grüße 🎉' });
+    const delivery = (t: string) => ({ ruleName: 'r', ruleArn: 'arn:r', targetId: t, targetArn: `arn:target:${t}`, dueAt: T0 });
+    await store.ingest([{ event: { id: 'e1', bus: 'default', receivedAt: T0, payload: secret('event') }, deliveries: ['a', 'b', 'c', 'd'].map(delivery) }]);
+    await store.createConnection({ name: 'c', arn: 'arn:c', authorizationType: 'API_KEY', state: 'AUTHORIZED', authParameters: secret('connection'), createdAt: T0, lastModifiedAt: T0 });
+    await store.createQueue(queueRecord('q'), {});
+    await store.createQueue(queueRecord('dlq'), {});
+    await store.sendMessages([
+      message('q', 'm1', { body: secret('message'), attributes: { a: { DataType: 'String', StringValue: marker } } }),
+      message('q', 'm2', { body: plainMarker, keyRef: null }),
+    ]);
+    await store.createTopic({ arn: 'arn:aws:sns:us-east-1:000000000000:t', name: 't', attributes: {}, createdAt: T0, lastModifiedAt: T0 }, {});
+    await store.publish('arn:aws:sns:us-east-1:000000000000:t', [{ id: 'p1', topicArn: 'arn:aws:sns:us-east-1:000000000000:t', receivedAt: T0, payload: secret('topic message') }], T0);
+    await store.putSigningKey({ privateKeyPem: secret('signing key'), certificatePem: 'cert', createdAt: T0 });
+    const [a, b, c, d] = await store.claimDue({ now: T0, owner: 'o', leaseUntil: T0 + 60_000, limit: 10, skipTargets: [] });
+    const outcome = (x: typeof a) => ({ id: x!.id, owner: 'o', leaseUntil: x!.leaseUntil, attempts: 1 });
+    const failed = { attempt: 1, at: T0, durationMs: 1, ok: false, errorMessage: secret('attempt error'), body: secret('target answer') };
+    const deadMessage = message('dlq', 'dl', { body: secret('dead letter') });
+    const results = await store.settle([
+      { ...outcome(a), next: { status: 'pending', dueAt: T0 + 1000 }, lastError: secret('last error'), attempt: failed },
+      { ...outcome(b), next: { status: 'done' }, followUps: [{ kind: 'function', eventId: 'e1', bus: 'default', ruleName: 'r', ruleArn: 'arn:r', targetId: 'f', targetArn: 'arn:f', input: secret('input'), dueAt: T0 }] },
+      { ...outcome(c), next: { status: 'dead' }, deadLetter: { message: deadMessage, queueArn: queueRecord('dlq').arn, attributes: { ERROR: marker } } },
+      { ...outcome(d), next: { status: 'dead' }, deadLetter: { message: { ...deadMessage, queue: 'missing' }, queueArn: queueRecord('missing').arn, attributes: { ERROR: marker } } },
+    ]);
+    assert.deepEqual(results.map((r) => r.applied), [true, true, true, true]);
+    const [dead] = (await store.peekMessages('dlq', T0, { limit: 1 })).items;
+    await store.redriveDeadLetters([{ deadLetter: { queue: 'dlq', ref: dead!.ref, messageId: 'dl' }, delivery: { kind: 'target', eventId: 'gone', bus: 'default', ruleName: 'r', ruleArn: 'arn:r', targetId: 't', targetArn: 'arn:t', input: secret('redriven input'), dueAt: T0 }, event: { id: 'gone', bus: 'default', payload: secret('redriven event') } }], T0);
+    // Every table's rows as text (bytea as hex): neither the marker nor its UTF-8 bytes may appear.
+    const tables = await query<{ name: string }>(url, 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()');
+    const needles = (text: string) => [text, Buffer.from(text, 'utf8').toString('hex')];
+    const holding = async (text: string) => {
+      const found: string[] = [];
+      for (const { name } of tables) {
+        const rows = await query<{ row: string }>(url, `SELECT t::text AS row FROM "${name}" t`);
+        if (rows.some((r) => needles(text).some((n) => r.row.includes(n)))) found.push(name);
+      }
+      return found;
+    };
+    assert.deepEqual(await holding(plainMarker), ['queue_messages'], 'the scan sees stored data: a queue with SSE off keeps plaintext');
+    assert.deepEqual(await holding(marker), []);
+    // And all of it opens again.
+    assert.equal((await store.getEvent('e1'))?.payload, secret('event'));
+    assert.equal((await store.getConnection('c'))?.authParameters, secret('connection'));
+    assert.equal((await store.signingKey())?.privateKeyPem, secret('signing key'));
+    assert.deepEqual((await store.attemptHistory(a!.id)).map((x) => [x.errorMessage, x.body]), [[failed.errorMessage, failed.body]]);
+    assert.equal((await store.listFallbackDeadLetters(1))[0]?.attributes.ERROR, marker);
+    const pending = await store.listDeliveries({ status: 'pending', limit: 10 });
+    assert.equal(pending.find((x) => x.id === a!.id)?.lastError, secret('last error'));
+    const inputs = (await store.claimDue({ now: T0 + 1000, owner: 'o', leaseUntil: T0 + 60_000, limit: 10, skipTargets: [] })).map((x) => x.input).sort();
+    assert.deepEqual(inputs, [secret('input'), secret('redriven input'), undefined].sort());
   });
 });
 

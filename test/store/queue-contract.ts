@@ -103,16 +103,28 @@ export function queueContract(test: Test, store: () => Store): void {
     await store().sendMessages([message('q', 'm1')]);
     const [old] = await receive('q', T0, 1, 0);
     const [latest] = await receive('q', T0, 1, 0);
-    assert.equal(await store().deleteMessage('q', old!.receiptHandle), 'stale');
+    assert.deepEqual(await store().deleteMessages('q', [old!.receiptHandle]), ['stale']);
     assert.equal(await store().changeMessageVisibility('q', old!.receiptHandle, T0 + 5), 'stale');
-    assert.equal(await store().deleteMessage('q', 'not-a-handle'), 'invalid');
-    assert.equal(await store().deleteMessage('other', latest!.receiptHandle), 'gone');
+    assert.deepEqual(await store().deleteMessages('q', ['not-a-handle']), ['invalid']);
+    assert.deepEqual(await store().deleteMessages('other', [latest!.receiptHandle]), ['gone']);
     assert.equal(await store().changeMessageVisibility('q', latest!.receiptHandle, T0 + 5000), 'ok');
     assert.deepEqual(await receive('q', T0 + 4999), []);
     assert.deepEqual(await store().queueCounts('q', T0), { visible: 0, inFlight: 1, delayed: 0 });
-    assert.equal(await store().deleteMessage('q', latest!.receiptHandle), 'ok');
-    assert.equal(await store().deleteMessage('q', latest!.receiptHandle), 'gone');
+    assert.deepEqual(await store().deleteMessages('q', [latest!.receiptHandle]), ['ok']);
+    assert.deepEqual(await store().deleteMessages('q', [latest!.receiptHandle]), ['gone']);
     assert.deepEqual(await receive('q', T0 + 5000), []);
+  });
+
+  test('deleteMessages answers each handle of a batch in order, as if deleted one after the other', async () => {
+    await store().createQueue(queueRecord('q'), {});
+    await store().sendMessages(['m1', 'm2', 'm3'].map((id) => message('q', id)));
+    const [stale] = await receive('q', T0, 1, 0);
+    const [m1, m2, m3] = await receive('q', T0, 3, 60_000);
+    assert.deepEqual([m1, m2, m3].map((m) => m!.messageId), ['m1', 'm2', 'm3']);
+    const results = await store().deleteMessages('q', [m2!.receiptHandle, stale!.receiptHandle, 'not-a-handle', m1!.receiptHandle, m2!.receiptHandle]);
+    assert.deepEqual(results, ['ok', 'stale', 'invalid', 'ok', 'gone']);
+    assert.deepEqual(await store().queueCounts('q', T0), { visible: 0, inFlight: 1, delayed: 0 });
+    assert.deepEqual(await store().deleteMessages('q', []), []);
   });
 
   test('a redrive policy moves a message past maxReceiveCount to the dead-letter queue, keeping its id', async () => {

@@ -19,7 +19,6 @@
  * asked to be compressed: the first is what sustains thousands of deliveries a second, the second keeps the kept
  * 4 KB of body readable.
  */
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { Clock } from '../../clock.js';
 import type { AuthParameters } from '../../events/connections.js';
 import type { ApiDestinationRecord, ConnectionRecord } from '../../store/records.js';
@@ -39,8 +38,8 @@ export interface ApiDestinationInvokerOptions {
   clock: Clock;
   /** Per request (the call and any token request), in clock time. AWS's is 5 s. */
   timeoutMs?: number;
-  /** Sockets kept per endpoint host. */
-  maxSockets?: number;
+  /** The HTTP client to send with (shared with other invokers); by default one of its own. */
+  http?: HttpClient;
   /** Told when an OAuth token request succeeds or is refused, so the connection's state can follow. */
   onAuthorization?: (connectionArn: string, state: 'AUTHORIZED' | 'DEAUTHORIZED') => void;
 }
@@ -79,7 +78,7 @@ export class ApiDestinationInvoker implements Invoker {
 
   constructor(options: ApiDestinationInvokerOptions) {
     this.#o = { ...options, timeoutMs: options.timeoutMs ?? 5000 };
-    this.#http = new HttpClient(options.clock, options.maxSockets);
+    this.#http = options.http ?? new HttpClient(options.clock);
     this.#tokens = new OAuthTokens(this.#http, options.clock, this.#o.timeoutMs, options.onAuthorization);
   }
 
@@ -115,7 +114,7 @@ export class ApiDestinationInvoker implements Invoker {
     return classify(answer, prepared.label, this.#o.clock.now());
   }
 
-  /** Closes the kept-alive sockets. */
+  /** Closes the kept-alive sockets (of a shared HTTP client too). */
   close(): void {
     this.#http.close();
   }
@@ -167,7 +166,8 @@ export class ApiDestinationInvoker implements Invoker {
       // For messages: no query string or user info, which might carry something secret.
       label: `${method} ${url.origin}${url.pathname}`,
       url,
-      headers: { ...AWS_HEADERS, ...connectionHeaders },
+      // Frozen: the same object goes with every call, and the HTTP client validates it once (requestParts).
+      headers: Object.freeze({ ...AWS_HEADERS, ...connectionHeaders }),
       connectionHeaders,
       connectionQuery: pairs(invocation?.QueryStringParameters),
       bodyParameters: pairs(invocation?.BodyParameters),
@@ -184,7 +184,7 @@ function pairs(list: { Key?: string; Value?: string }[] | undefined): [string, s
 }
 
 /** The request for one invocation; shares the prepared URL and headers when the target adds nothing to them. */
-function build(prepared: Prepared, invocation: Invocation): HttpRequest & { headers: OutgoingHttpHeaders } {
+function build(prepared: Prepared, invocation: Invocation): HttpRequest {
   const params = invocation.target.HttpParameters as TargetHttpParameters | undefined;
   let event: unknown;
   // Dynamic parameters read the original event, not the shaped input; it is parsed only if one is used.

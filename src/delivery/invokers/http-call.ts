@@ -1,29 +1,15 @@
 /**
- * One HTTP exchange for the invokers: send a request over a keep-alive agent, give up after a timeout in clock time
- * (so `--time-scale` shortens it) or when the caller aborts, and keep the status, the headers and the first 4 KB of
- * the body. node:http rather than fetch: it measured faster for many small requests, and it lets the rest of a large
- * body be drained without buffering it.
+ * One HTTP exchange for the invokers: send a request over a kept-alive connection (http1-client.ts, on the HTTP
+ * thread: http-thread.ts), give up after a timeout in clock time (so `--time-scale` shortens it) or
+ * when the caller aborts, and keep the status, the headers and the first 4 KB of the body; the rest of a large
+ * body is drained without being buffered.
  */
-import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import https from 'node:https';
-import type { Clock } from '../../clock.js';
-import { truncateBody } from '../invoker.js';
+import type { Clock, TimerHandle } from '../../clock.js';
+import { StaleConnection, type Http1Answer, type Http1Request, type HttpTransport } from './http1-client.js';
+import { HttpThread } from './http-thread.js';
 
-const KEPT_BODY_BYTES = 4096;
-
-export interface HttpRequest {
-  url: URL;
-  method: string;
-  headers: OutgoingHttpHeaders;
-  body?: string;
-}
-
-export interface HttpAnswer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  /** The first 4 KB of the body. */
-  body: string;
-}
+export type HttpRequest = Http1Request;
+export type HttpAnswer = Http1Answer;
 
 /** Why no answer came: the clock ran out, the caller aborted, or the network failed (refused, reset, DNS...). */
 export class HttpFailure extends Error {
@@ -35,80 +21,81 @@ export class HttpFailure extends Error {
   }
 }
 
-/** Keep-alive agents for plain and TLS endpoints, shared by every call of one invoker. */
+/** Kept-alive connections for plain and TLS endpoints, shared by every call of one invoker. */
 export class HttpClient {
-  readonly #http: http.Agent;
-  readonly #https: https.Agent;
+  readonly #client: HttpTransport;
 
   constructor(
     private readonly clock: Clock,
+    /** Connections kept per endpoint origin. */
     maxSockets = 256,
   ) {
-    this.#http = new http.Agent({ keepAlive: true, maxSockets });
-    this.#https = new https.Agent({ keepAlive: true, maxSockets });
+    this.#client = new HttpThread(maxSockets);
   }
 
   /** Sends the request; rejects with HttpFailure when no answer arrives within `timeoutMs` of clock time. */
-  async send(request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
-    try {
-      return await this.#once(request, timeoutMs, signal);
-    } catch (err) {
-      // A kept-alive socket the server closed while idle fails at once with ECONNRESET; Node's advice is to send
-      // again on a fresh socket. The request never reached the application, so this is not a retry of the attempt.
-      if (err instanceof StaleSocket) return this.#once(request, timeoutMs, signal);
-      throw err;
-    }
+  send(request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+    return new Promise<HttpAnswer>((resolve, reject) => new Exchange(this.#client, this.clock, request, resolve, reject).start(timeoutMs, signal));
   }
 
   close(): void {
-    this.#http.destroy();
-    this.#https.destroy();
-  }
-
-  #once(request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
-    return new Promise<HttpAnswer>((resolve, reject) => {
-      if (signal?.aborted) return reject(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
-      const tls = request.url.protocol === 'https:';
-      const req = (tls ? https : http).request(request.url, { method: request.method, headers: request.headers, agent: tls ? this.#https : this.#http });
-      let settled = false;
-      const finish = (err: Error | undefined, answer?: HttpAnswer) => {
-        if (settled) return;
-        settled = true;
-        timer.cancel();
-        unsubscribe?.();
-        if (err) reject(err);
-        else resolve(answer!);
-      };
-      const timer = this.clock.setTimer(timeoutMs, () => {
-        finish(new HttpFailure('timeout', `No answer within ${timeoutMs} ms`));
-        req.destroy();
-      });
-      const unsubscribe =
-        signal &&
-        onAbort(signal, () => {
-          finish(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
-          req.destroy();
-        });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        finish(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocket() : new HttpFailure('network', err.message));
-      });
-      req.on('response', (res) => {
-        const kept: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          // Only the first 4 KB is kept; the rest is read and dropped so the socket can be reused.
-          if (size < KEPT_BODY_BYTES) kept.push(size + chunk.length > KEPT_BODY_BYTES ? chunk.subarray(0, KEPT_BODY_BYTES - size) : chunk);
-          size += chunk.length;
-        });
-        res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: truncateBody(Buffer.concat(kept).toString('utf8')) }));
-        res.on('error', (err) => finish(new HttpFailure('network', err.message)));
-      });
-      req.end(request.body);
-    });
+    this.#client.close();
   }
 }
 
-class StaleSocket extends Error {}
+/** One request until it is answered, times out or is aborted (an object rather than a closure per step). */
+class Exchange {
+  #settled = false;
+  #retried = false;
+  #cancel: (() => void) | undefined;
+  #timer: TimerHandle | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly transport: HttpTransport,
+    private readonly clock: Clock,
+    private readonly request: HttpRequest,
+    private readonly resolve: (answer: HttpAnswer) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  start(timeoutMs: number, signal: AbortSignal | undefined): void {
+    if (signal?.aborted) return this.reject(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`));
+    this.#cancel = this.transport.send(this.request, this.#done);
+    this.transport.whenReady(() => {
+      if (!this.#settled) this.#timer = this.clock.setTimer(timeoutMs, () => this.#giveUp(new HttpFailure('timeout', `No answer within ${timeoutMs} ms`)));
+    });
+    if (signal) this.#unsubscribe = onAbort(signal, () => this.#giveUp(new HttpFailure('aborted', `Request aborted: ${reason(signal)}`)));
+  }
+
+  readonly #done = (err: Error | undefined, answer?: Http1Answer): void => {
+    if (this.#settled) return;
+    // A kept-alive connection the server closed while idle fails before any answer; Node's advice is to send
+    // again on a fresh one (within the same timeout). The request never reached the application, so this is not a
+    // retry of the attempt.
+    if (err instanceof StaleConnection && !this.#retried) {
+      this.#retried = true;
+      this.#cancel = this.transport.send(this.request, this.#done);
+      return;
+    }
+    if (err) this.#finish(new HttpFailure('network', err.message));
+    else this.#finish(undefined, answer);
+  };
+
+  #giveUp(error: HttpFailure): void {
+    this.#cancel?.();
+    this.#finish(error);
+  }
+
+  #finish(error: Error | undefined, answer?: HttpAnswer): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#timer?.cancel();
+    this.#unsubscribe?.();
+    if (error) this.reject(error);
+    else this.resolve(answer!);
+  }
+}
 
 const abortSubscribers = new WeakMap<AbortSignal, Set<() => void>>();
 

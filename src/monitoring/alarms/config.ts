@@ -81,7 +81,8 @@ export function toAlarmConfig(input: unknown, ctx: RequestContext): { name: stri
   for (const member of ['MetricName', 'Namespace', 'Period', 'Threshold'] as const) {
     if (req[member] === undefined) throw validationError(`${member} must not be null`);
   }
-  if (typeof req.Threshold !== 'number') throw validationError(`The value ${req.Threshold} for parameter Threshold is invalid.`);
+  // awsJson carries NaN and the infinities as strings, CBOR as floats: refused the same way over both.
+  if (typeof req.Threshold !== 'number' || !Number.isFinite(req.Threshold)) throw validationError(`The value ${req.Threshold} for parameter Threshold is invalid.`);
   if ((req.Statistic === undefined) === (req.ExtendedStatistic === undefined)) {
     throw validationError('Exactly one of Statistic and ExtendedStatistic must be specified.');
   }

@@ -1,6 +1,7 @@
 /**
  * Connections and API destinations: created once, read, listed, deleted (with their tags). Creations and deletions
- * are logged (config-changes.ts), so every process's delivery engine drops what it had looked up.
+ * are logged (config-changes.ts), so every process's delivery engine drops what it had looked up. A connection's
+ * AuthParameters hold its secrets and are sealed under Mailroom's own key (src/store/sealing.ts).
  */
 import type pg from 'pg';
 import type { ApiDestinationRecord, ConnectionRecord, Page, PageRequest } from '../records.js';
@@ -8,15 +9,14 @@ import { toPage } from '../paging.js';
 import { LOGGED_CHANGES as log, type NewConfigChange } from '../config-changes.js';
 import type { ConfigChanges } from './config-changes.js';
 import { compact, pageClause, pageValues } from './database.js';
-import { authParameters } from './payloads.js';
+import type { Sealer } from '../../keys/sealer.js';
+import { MAILROOM_DATA_KEY, openText, sealText } from '../sealing.js';
 
 const CONNECTION_COLUMNS = `name, arn, description, authorization_type AS "authorizationType", state, auth_parameters AS "authParameters",
-  created_at AS "createdAt", last_modified_at AS "lastModifiedAt", last_authorized_at AS "lastAuthorizedAt"`;
+  key_id AS "keyId", created_at AS "createdAt", last_modified_at AS "lastModifiedAt", last_authorized_at AS "lastAuthorizedAt"`;
 
-function toConnection(row: Record<string, unknown>): ConnectionRecord {
-  const connection = compact<ConnectionRecord & { authParameters: unknown }>(row);
-  connection.authParameters = authParameters.read(row.authParameters as Buffer);
-  return connection;
+function toConnection(sealer: Sealer, { authParameters, keyId, ...row }: Record<string, unknown>): ConnectionRecord {
+  return compact<ConnectionRecord>({ ...row, authParameters: openText(sealer, authParameters as Buffer, keyId as string | null) });
 }
 
 const API_DESTINATION_COLUMNS = `name, arn, description, connection_arn AS "connectionArn", endpoint, http_method AS "httpMethod",
@@ -57,16 +57,21 @@ class NamedTable<T extends { name: string }> {
 }
 
 export class Connections extends NamedTable<ConnectionRecord> {
-  constructor(pool: pg.Pool, changes: ConfigChanges) {
-    super(pool, changes, 'connections', CONNECTION_COLUMNS, toConnection, log.connection);
+  constructor(
+    pool: pg.Pool,
+    changes: ConfigChanges,
+    private readonly sealer: Sealer,
+  ) {
+    super(pool, changes, 'connections', CONNECTION_COLUMNS, (row) => toConnection(sealer, row), log.connection);
   }
 
   create(c: ConnectionRecord): Promise<boolean> {
+    const sealed = sealText(this.sealer, MAILROOM_DATA_KEY, c.authParameters);
     return this.insert(
       c.name,
-      `INSERT INTO connections (name, arn, description, authorization_type, state, auth_parameters, created_at, last_modified_at, last_authorized_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [c.name, c.arn, c.description ?? null, c.authorizationType, c.state, authParameters.write(c.authParameters), c.createdAt, c.lastModifiedAt, c.lastAuthorizedAt ?? null],
+      `INSERT INTO connections (name, arn, description, authorization_type, state, auth_parameters, key_id, created_at, last_modified_at, last_authorized_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [c.name, c.arn, c.description ?? null, c.authorizationType, c.state, sealed.blob, sealed.keyId, c.createdAt, c.lastModifiedAt, c.lastAuthorizedAt ?? null],
     );
   }
 }

@@ -1,12 +1,13 @@
 /** Reads of events and their deliveries, for tests, the console and the admin API. Ingest writes them. */
 import type pg from 'pg';
+import type { Sealer } from '../../keys/sealer.js';
 import type { DeliveryRecord, DeliveryStatus, EventRecord } from '../records.js';
+import { openLastError, openText } from '../sealing.js';
 import { compact } from './database.js';
-import { eventPayload } from './payloads.js';
 
 const DELIVERY_COLUMNS = `id, event_id AS "eventId", bus, rule_name AS "ruleName", rule_arn AS "ruleArn", target_id AS "targetId",
   target_arn AS "targetArn", status, attempts, due_at AS "dueAt", lease_owner AS "leaseOwner", lease_until AS "leaseUntil",
-  created_at AS "createdAt", last_error AS "lastError"`;
+  created_at AS "createdAt", error, last_error AS "legacyError"`;
 
 export interface DeliveryFilter {
   eventId?: string;
@@ -15,15 +16,18 @@ export interface DeliveryFilter {
 }
 
 export class Events {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly sealer: Sealer,
+  ) {}
 
   async get(id: string): Promise<EventRecord | undefined> {
-    const { rows } = await this.pool.query<{ id: string; bus: string; receivedAt: number; payload: Buffer }>(
-      'SELECT id, bus, received_at AS "receivedAt", payload FROM events WHERE id = $1',
+    const { rows } = await this.pool.query<{ id: string; bus: string; receivedAt: number; payload: Buffer; keyId: string | null }>(
+      'SELECT id, bus, received_at AS "receivedAt", payload, key_id AS "keyId" FROM events WHERE id = $1',
       [id],
     );
     const row = rows[0];
-    return row && { id: row.id, bus: row.bus, receivedAt: row.receivedAt, payload: eventPayload.read(row.payload) };
+    return row && { id: row.id, bus: row.bus, receivedAt: row.receivedAt, payload: openText(this.sealer, row.payload, row.keyId) };
   }
 
   async count(): Promise<number> {
@@ -49,6 +53,9 @@ export class Events {
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${values.push(limit)}`,
       values,
     );
-    return rows.map((r) => compact<DeliveryRecord>(r));
+    return rows.map(({ error, legacyError, ...r }) => {
+      const lastError = openLastError(this.sealer, error as Buffer | null, legacyError as string | null);
+      return compact<DeliveryRecord>(lastError === undefined ? r : { ...r, lastError });
+    });
   }
 }

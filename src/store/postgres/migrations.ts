@@ -4,8 +4,8 @@
  * a migration that has shipped: add a new one.
  *
  * Conventions: times are bigint milliseconds since the epoch; names are `COLLATE "C"`, i.e. compared by code point,
- * the order every list method pages in (as SQLite's BINARY); payload-like columns are bytea (see payloads.ts) with a
- * key_id for the data key that will seal them.
+ * the order every list method pages in (as SQLite's BINARY); payload-like columns are bytea with a key_id naming
+ * the KMS key that sealed them (src/store/sealing.ts; NULL: plaintext).
  */
 
 import type { Migration } from '../schema-version.js';
@@ -13,6 +13,8 @@ import { ALARMS_MIGRATION_SQL } from './schema-alarms.js';
 import { CONFIG_CHANGES_SQL } from './schema-config-changes.js';
 import { KEYS_SQL } from './schema-keys.js';
 import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
+import { SEALING_SQL } from './schema-sealing.js';
+import { TOPICS_SQL } from './schema-topics.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -242,13 +244,9 @@ CREATE TABLE queue_tags (
 );
 `,
   },
-  // The keyring's tables. The sealing half of SQLite's migration 4 (key_id on deliveries, attempts and fallback dead
-  // letters; deliveries.error) joins this entry with PostgreSQL's sealing, before anything here has shipped.
-  { version: 4, name: 'keys and sealing', sql: KEYS_SQL },
+  { version: 4, name: 'keys and sealing', sql: KEYS_SQL + SEALING_SQL },
   { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
   { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
-  // PLACEHOLDER, as SQLite's 7: SNS topics' tables replace this entry when PostgreSQL's TopicStore lands, before
-  // anything here has shipped.
-  { version: 7, name: 'sns topics', sql: '' },
+  { version: 7, name: 'sns topics', sql: TOPICS_SQL },
   { version: 8, name: 'config changes', sql: CONFIG_CHANGES_SQL },
 ];

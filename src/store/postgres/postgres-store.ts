@@ -10,6 +10,9 @@
  *   queue-messages.ts, move-tasks.ts, alarms.ts).
  * - Wake-ups cross processes with LISTEN/NOTIFY (`onWake`), a latency hint beside polling (wake-ups.ts).
  * - Migrations run under an advisory lock, so processes starting together migrate once (migrate.ts).
+ * - Every column that can hold customer data is sealed in the process before it is sent and opened after it is
+ *   read (src/store/sealing.ts), as on SQLite: nothing sensitive reaches PostgreSQL in plaintext. A call that meets
+ *   a KMS key another process created re-reads the keyring and runs again (withLatestKeys).
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -37,6 +40,9 @@ import type { ConfigChange } from '../config-changes.js';
 import { GroupCommit, GroupedCalls } from '../group-commit.js';
 import { IdGenerator } from '../ids.js';
 import { openKeyring, type Keyring, type RootKeyLog, type RootKeyOptions, type Sealer } from '../../keys/index.js';
+import { sealWith } from '../../keys/sealer.js';
+import { eventDataKey, withLatestKeys } from '../sealing.js';
+import type { SigningKeyRecord, SubscriptionChanges, SubscriptionRecord, TopicCounts, TopicMessage, TopicRecord } from '../topics.js';
 import type { KeyMaterialRecord, KeyringContents, KmsAliasRecord, KmsKeyRecord } from '../keys.js';
 import { Alarms } from './alarms.js';
 import { Buses } from './buses.js';
@@ -47,7 +53,7 @@ import { Deliveries, type ClaimRequest } from './deliveries.js';
 import { Events } from './events.js';
 import { Functions } from './functions.js';
 import { PostgresKeyStore } from './key-store.js';
-import { IngestTransaction } from './ingest-transaction.js';
+import { IngestTransaction, type SealedEntry } from './ingest-transaction.js';
 import { Metrics } from './metrics.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
@@ -58,6 +64,8 @@ import { Redrive } from './redrive.js';
 import { Rules } from './rules.js';
 import { Tags } from './tags.js';
 import { Targets } from './targets.js';
+import { TopicMessages } from './topic-messages.js';
+import { Topics } from './topics.js';
 import { WakeUps } from './wake-ups.js';
 
 export interface PostgresStoreOptions {
@@ -95,7 +103,7 @@ export class PostgresStore implements Store {
   readonly #apiDestinations: ApiDestinations;
   readonly #tags: Tags;
   readonly #events: Events;
-  readonly #ingest: GroupCommit<IngestEntry[]>;
+  readonly #ingest: GroupCommit<SealedEntry[]>;
   readonly #deliveries: Deliveries;
   readonly #settle: GroupedCalls<DeliveryOutcome, SettleResult>;
   readonly #metrics: Metrics;
@@ -106,6 +114,8 @@ export class PostgresStore implements Store {
   readonly #redrive: Redrive;
   readonly #alarms: Alarms;
   readonly #config: ConfigChanges;
+  readonly #topics: Topics;
+  readonly #topicMessages: TopicMessages;
   readonly #wakeUps: WakeUps;
   readonly #keyStore: PostgresKeyStore;
   readonly #sealer: Sealer;
@@ -137,22 +147,24 @@ export class PostgresStore implements Store {
     this.#buses = new Buses(pool, this.#config);
     this.#rules = new Rules(pool, this.#config);
     this.#targets = new Targets(pool, this.#config);
-    this.#connections = new Connections(pool, this.#config);
+    this.#connections = new Connections(pool, this.#config, sealer);
     this.#apiDestinations = new ApiDestinations(pool, this.#config);
     this.#tags = new Tags(pool);
-    this.#events = new Events(pool);
+    this.#events = new Events(pool, sealer);
     // One id generator for ingest and follow-ups alike, so this process's delivery ids strictly increase.
     const ids = new IdGenerator();
     const ingest = new IngestTransaction(pool, ids);
     this.#ingest = new GroupCommit((callers) => ingest.write(callers, this.#clock.now()));
-    this.#deliveries = new Deliveries(pool, ids);
+    this.#deliveries = new Deliveries(pool, ids, sealer);
     this.#settle = new GroupedCalls((outcomes) => this.#deliveries.settle(outcomes, this.#clock.now()));
     this.#metrics = new Metrics(pool);
     this.#functions = new Functions(pool);
     this.#queues = new Queues(pool);
-    this.#messages = new QueueMessages(pool);
+    this.#messages = new QueueMessages(pool, sealer);
     this.#moveTasks = new MoveTasks(pool);
-    this.#redrive = new Redrive(pool, ids);
+    this.#redrive = new Redrive(pool, ids, sealer);
+    this.#topics = new Topics(pool, sealer);
+    this.#topicMessages = new TopicMessages(pool, ids, sealer);
     this.#alarms = new Alarms(pool);
     this.#wakeUps = new WakeUps(url, clock);
   }
@@ -206,10 +218,10 @@ export class PostgresStore implements Store {
     return this.#connections.create(connection);
   }
   getConnection(name: string): Promise<ConnectionRecord | undefined> {
-    return this.#connections.get(name);
+    return withLatestKeys(this.keyring, () => this.#connections.get(name));
   }
   listConnections(page: PageRequest): Promise<Page<ConnectionRecord>> {
-    return this.#connections.list(page);
+    return withLatestKeys(this.keyring, () => this.#connections.list(page));
   }
   deleteConnection(name: string): Promise<boolean> {
     return this.#connections.delete(name);
@@ -237,12 +249,20 @@ export class PostgresStore implements Store {
     return this.#tags.list(arn);
   }
 
+  /**
+   * Sealed, then submitted, synchronously: a call made before close() is in the last group, and a caller whose bus
+   * key cannot be used fails alone, before joining a group.
+   */
   ingest(entries: IngestEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    return this.#ingest.submit(entries);
+    return withLatestKeys(this.keyring, () => this.#ingest.submit(entries.map((e) => this.#sealEvent(e))));
+  }
+  #sealEvent(entry: IngestEntry): SealedEntry {
+    const dataKey = eventDataKey(this.#sealer, entry);
+    return { ...entry, sealed: { payload: sealWith(dataKey, Buffer.from(entry.event.payload, 'utf8')), keyId: dataKey.keyId } };
   }
   getEvent(id: string): Promise<EventRecord | undefined> {
-    return this.#events.get(id);
+    return withLatestKeys(this.keyring, () => this.#events.get(id));
   }
   listDeliveries(filter: { eventId?: string; status?: DeliveryStatus; limit: number }): Promise<DeliveryRecord[]> {
     return this.#events.listDeliveries(filter);
@@ -354,16 +374,16 @@ export class PostgresStore implements Store {
     return this.#queues.deadLetterSources(deadLetterArn, page);
   }
   sendMessages(messages: NewQueueMessage[]): Promise<boolean> {
-    return this.#messages.send(messages);
+    return withLatestKeys(this.keyring, () => this.#messages.send(messages));
   }
   receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]> {
-    return this.#messages.receive(request);
+    return withLatestKeys(this.keyring, () => this.#messages.receive(request));
   }
   nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
     return this.#messages.nextVisibleAt(queue, now);
   }
-  deleteMessage(queue: string, receiptHandle: string): Promise<HandleResult> {
-    return this.#messages.delete(queue, receiptHandle);
+  deleteMessages(queue: string, receiptHandles: string[]): Promise<HandleResult[]> {
+    return this.#messages.deleteBatch(queue, receiptHandles);
   }
   changeMessageVisibility(queue: string, receiptHandle: string, visibleAt: number): Promise<HandleResult> {
     return this.#messages.changeVisibility(queue, receiptHandle, visibleAt);
@@ -413,14 +433,65 @@ export class PostgresStore implements Store {
     return this.#moveTasks.release(handle, owner);
   }
   peekMessages(queue: string, now: number, page: { after?: string; limit: number }): Promise<Page<StoredMessage>> {
-    return this.#redrive.peek(queue, now, page);
+    return withLatestKeys(this.keyring, () => this.#redrive.peek(queue, now, page));
   }
   findMessage(queue: string, messageId: string, now: number): Promise<StoredMessage | undefined> {
-    return this.#redrive.find(queue, messageId, now);
+    return withLatestKeys(this.keyring, () => this.#redrive.find(queue, messageId, now));
   }
   redriveDeadLetters(redrives: RedriveItem[], now: number): Promise<RedriveResult[]> {
     return this.#redrive.redrive(redrives, now);
   }
+
+  // --- SNS topics (TopicStore): delegated to topics.ts and topic-messages.ts ---
+  createTopic(topic: TopicRecord, tags: Record<string, string>): Promise<boolean> {
+    return this.#topics.createTopic(topic, tags);
+  }
+  getTopic(arn: string): Promise<TopicRecord | undefined> {
+    return this.#topics.getTopic(arn);
+  }
+  listTopics(page: PageRequest): Promise<Page<TopicRecord>> {
+    return this.#topics.listTopics(page);
+  }
+  setTopicAttributes(arn: string, attributes: Record<string, string>, lastModifiedAt: number): Promise<boolean> {
+    return this.#topics.setTopicAttributes(arn, attributes, lastModifiedAt);
+  }
+  deleteTopic(arn: string): Promise<boolean> {
+    return this.#topics.deleteTopic(arn);
+  }
+  topicCounts(arn: string): Promise<TopicCounts> {
+    return this.#topics.counts(arn);
+  }
+  createSubscription(subscription: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord } | undefined> {
+    return this.#topics.createSubscription(subscription);
+  }
+  getSubscription(arn: string): Promise<SubscriptionRecord | undefined> {
+    return this.#topics.getSubscription(arn);
+  }
+  subscriptionByToken(token: string): Promise<SubscriptionRecord | undefined> {
+    return this.#topics.subscriptionByToken(token);
+  }
+  listSubscriptions(page: PageRequest): Promise<Page<SubscriptionRecord>> {
+    return this.#topics.listSubscriptions(page);
+  }
+  updateSubscription(arn: string, changes: SubscriptionChanges): Promise<boolean> {
+    return this.#topics.updateSubscription(arn, changes);
+  }
+  deleteSubscription(arn: string): Promise<boolean> {
+    return this.#topics.deleteSubscription(arn);
+  }
+  publish(topicArn: string, messages: TopicMessage[], dueAt: number): Promise<number | undefined> {
+    return withLatestKeys(this.keyring, () => this.#topicMessages.publish(topicArn, messages, dueAt, this.#clock.now()));
+  }
+  sendToSubscription(subscriptionArn: string, message: TopicMessage, dueAt: number): Promise<boolean> {
+    return withLatestKeys(this.keyring, () => this.#topicMessages.sendToSubscription(subscriptionArn, message, dueAt, this.#clock.now()));
+  }
+  signingKey(): Promise<SigningKeyRecord | undefined> {
+    return this.#topics.signingKey();
+  }
+  putSigningKey(key: SigningKeyRecord): Promise<SigningKeyRecord> {
+    return this.#topics.putSigningKey(key);
+  }
+  // --- end SNS topics ---
 
   // Configuration change log.
   latestConfigChange(): Promise<number> {

@@ -9,40 +9,53 @@
  * neither waits for the other. When the rows passed over (expired, moved) leave the receive short, it looks again;
  * each look commits on its own, so a failure between looks returns an error while earlier claims stand — the
  * messages come back when their visibility ends, as when an answer is lost on its way to the client.
+ *
+ * Messages are sealed as they are sent and opened once received (src/store/sealing.ts). A receive claims in
+ * autocommit, before it can open anything: when a claimed message's KMS key cannot be used, the receive gives back
+ * what it claimed — the visibility, receive count and receipt nonce each row had — fenced by its own nonces, and
+ * fails with the KeyError, leaving the messages as they were (as SQLite's rolled-back receive does).
  */
 import type pg from 'pg';
+import type { Sealer } from '../../keys/sealer.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { decodeHandle, encodeHandle, receiptNonce } from '../receipt-handles.js';
+import { messageColumns, openMessage, type MessageColumns } from '../sealing.js';
 import { columns, compact } from './database.js';
-import { messageAttributes, messageBody } from './payloads.js';
 import { WAKE_CHANNELS } from './wake-ups.js';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
+/** A new message and its columns as sealed. */
+export interface SealedMessage {
+  m: NewQueueMessage;
+  c: MessageColumns;
+}
+
 /**
- * A new message's values in the column order of queue_messages (queue, message_id, body, attributes, md5_of_body,
- * md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at), for unnest(): sends, and the delivery
- * engine's dead letters.
+ * A sealed message's values in the column order of queue_messages (queue, message_id, body, attributes, key_id,
+ * md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at), for unnest(): sends, and the
+ * delivery engine's dead letters.
  */
-export const NEW_MESSAGE_COLUMNS: readonly ((m: NewQueueMessage) => unknown)[] = [
-  (m) => m.queue,
-  (m) => m.messageId,
-  (m) => messageBody.write(m.body),
-  (m) => (Object.keys(m.attributes).length > 0 ? messageAttributes.write(m.attributes) : null),
-  (m) => m.md5OfBody,
-  (m) => m.md5OfMessageAttributes ?? null,
-  (m) => m.senderId ?? null,
-  (m) => m.sentAt,
-  (m) => m.visibleAt,
-  (m) => m.expiresAt,
+export const SEALED_MESSAGE_COLUMNS: readonly ((x: SealedMessage) => unknown)[] = [
+  (x) => x.m.queue,
+  (x) => x.m.messageId,
+  (x) => x.c.body,
+  (x) => x.c.attributes,
+  (x) => x.c.keyId,
+  (x) => x.c.md5OfBody,
+  (x) => x.c.md5OfMessageAttributes,
+  (x) => x.m.senderId ?? null,
+  (x) => x.m.sentAt,
+  (x) => x.m.visibleAt,
+  (x) => x.m.expiresAt,
 ];
 
 const SEND = {
   name: 'mailroom-send',
   text: `
 WITH sent AS (
-  INSERT INTO queue_messages (queue, message_id, body, attributes, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])
+  INSERT INTO queue_messages (queue, message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[])
   -- All or nothing: nothing is written when any of the queues is missing.
   WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS q (name) WHERE NOT EXISTS (SELECT 1 FROM queues WHERE queues.name = q.name))
   RETURNING queue
@@ -56,12 +69,12 @@ const RECEIVE = {
 WITH dead_letter_queue AS (
   SELECT (attributes::jsonb ->> 'MessageRetentionPeriod')::bigint * 1000 AS retention_ms FROM queues WHERE name = $5
 ), candidates AS MATERIALIZED (
-  SELECT seq, visible_at, sent_at, expires_at, receive_count FROM queue_messages
+  SELECT seq, visible_at, sent_at, expires_at, receive_count, receipt_nonce FROM queue_messages
   WHERE queue = $1 AND visible_at <= $2
   ORDER BY visible_at, seq LIMIT $9
   FOR UPDATE SKIP LOCKED
 ), ranked AS MATERIALIZED (
-  SELECT seq, sent_at, action,
+  SELECT seq, sent_at, visible_at, receipt_nonce, action,
          count(*) FILTER (WHERE action = 'claim') OVER (ORDER BY visible_at, seq ROWS UNBOUNDED PRECEDING)::int AS claims
   FROM (
     SELECT c.*, CASE
@@ -87,19 +100,48 @@ WITH dead_letter_queue AS (
   SET visible_at = $2::bigint + $4::bigint, receive_count = m.receive_count + 1, first_received_at = coalesce(m.first_received_at, $2),
       receipt_nonce = ($8::text[])[t.claims]
   FROM todo t WHERE m.seq = t.seq AND t.action = 'claim'
-  RETURNING t.claims AS rank, m.seq, m.receipt_nonce AS nonce, m.message_id AS "messageId", m.body, m.attributes, m.md5_of_body AS "md5OfBody",
+  RETURNING t.claims AS rank, m.seq, m.receipt_nonce AS nonce, t.visible_at AS "wasVisibleAt", t.receipt_nonce AS "hadNonce",
+    m.message_id AS "messageId", m.body, m.attributes, m.key_id AS "keyId", m.md5_of_body AS "md5OfBody",
     m.md5_of_message_attributes AS "md5OfMessageAttributes", m.sent_at AS "sentAt", m.receive_count AS "receiveCount",
     m.first_received_at AS "firstReceivedAt", m.sender_id AS "senderId", m.dead_letter_source_arn AS "deadLetterSourceArn"
 )
 SELECT looked.n AS looked, claimed.* FROM (SELECT count(*)::int AS n FROM candidates) AS looked LEFT JOIN claimed ON true`,
 };
 
-export class QueueMessages {
-  constructor(private readonly pool: pg.Pool) {}
+/** Gives back what a receive claimed (see the header): the row as it was, while it still carries this receive's nonce. */
+const GIVE_BACK = {
+  name: 'mailroom-receive-give-back',
+  text: `
+UPDATE queue_messages m
+SET visible_at = u.visible_at, receive_count = m.receive_count - 1, receipt_nonce = u.had_nonce,
+    first_received_at = CASE WHEN m.receive_count = 1 THEN NULL ELSE m.first_received_at END
+FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) AS u (seq, nonce, visible_at, had_nonce)
+WHERE m.seq = u.seq AND m.receipt_nonce = u.nonce`,
+};
 
+/** The handles of a DeleteMessageBatch, deleted in one statement; each one's row as it was before, to say why not. */
+const DELETE_BATCH = {
+  name: 'mailroom-delete-batch',
+  text: `
+WITH h AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS h (seq, nonce)),
+deleted AS (
+  DELETE FROM queue_messages m USING h WHERE m.seq = h.seq AND m.queue = $1 AND m.receipt_nonce = h.nonce RETURNING m.seq, m.receipt_nonce
+)
+SELECT d.seq, d.receipt_nonce AS nonce, true AS deleted, $1 AS queue FROM deleted d
+UNION ALL
+SELECT m.seq, m.receipt_nonce, false, m.queue FROM queue_messages m WHERE m.seq IN (SELECT seq FROM h) AND m.seq NOT IN (SELECT seq FROM deleted)`,
+};
+
+export class QueueMessages {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly sealer: Sealer,
+  ) {}
+
+  /** Seals every message first: a KeyError (its KMS key cannot be used) is thrown before anything is written. */
   async send(messages: NewQueueMessage[]): Promise<boolean> {
     if (messages.length === 0) return true;
-    const values = columns(messages, NEW_MESSAGE_COLUMNS);
+    const values = columns(messages.map((m) => ({ m, c: messageColumns(this.sealer, m) })), SEALED_MESSAGE_COLUMNS);
     try {
       return (await this.pool.query({ ...SEND, values })).rowCount! > 0;
     } catch (error) {
@@ -111,6 +153,8 @@ export class QueueMessages {
 
   async receive(r: ReceiveRequest): Promise<ReceivedMessage[]> {
     const received: ReceivedMessage[] = [];
+    // What each claimed row was, in case the receive has to give it back.
+    const claims: { seq: number; nonce: string; wasVisibleAt: number; hadNonce: string | null }[] = [];
     for (;;) {
       const want = r.max - received.length;
       const look = want + 10;
@@ -120,13 +164,16 @@ export class QueueMessages {
         values: [r.queue, r.now, want, r.visibilityTimeoutMs, r.redrive?.deadLetterQueue ?? null, r.redrive?.maxReceiveCount ?? null, r.redrive?.sourceArn ?? null, nonces, look],
       });
       const claimed = rows.filter((row) => row.seq !== null).sort((x, y) => x.rank - y.rank);
-      for (const { looked: _looked, rank: _rank, seq, nonce, body, attributes, ...row } of claimed) {
-        received.push(compact<ReceivedMessage>({
-          ...row,
-          receiptHandle: encodeHandle(seq, nonce),
-          body: messageBody.read(body),
-          attributes: attributes === null ? {} : messageAttributes.read(attributes),
-        }));
+      claims.push(...claimed.map(({ seq, nonce, wasVisibleAt, hadNonce }) => ({ seq, nonce, wasVisibleAt, hadNonce })));
+      try {
+        for (const { looked: _looked, rank: _rank, seq, nonce, wasVisibleAt: _was, hadNonce: _had, body, attributes, keyId, md5OfBody, md5OfMessageAttributes, ...row } of claimed) {
+          const content = openMessage(this.sealer, { body, attributes, keyId, md5OfBody, md5OfMessageAttributes });
+          received.push(compact<ReceivedMessage>({ ...row, ...content, receiptHandle: encodeHandle(seq, nonce) }));
+        }
+      } catch (error) {
+        const values = columns(claims, [(c) => c.seq, (c) => c.nonce, (c) => c.wasVisibleAt, (c) => c.hadNonce]);
+        await this.pool.query({ ...GIVE_BACK, values });
+        throw error;
       }
       if (received.length === r.max || rows[0].looked < look) return received;
     }
@@ -137,8 +184,26 @@ export class QueueMessages {
     return rows[0]!.at ?? undefined;
   }
 
-  delete(queue: string, handle: string): Promise<HandleResult> {
-    return this.#withHandle(queue, handle, 'DELETE FROM queue_messages', []);
+  /** Each handle's result in order, as if deleted one after the other, from one statement. */
+  async deleteBatch(queue: string, handles: string[]): Promise<HandleResult[]> {
+    const decoded = handles.map(decodeHandle);
+    const valid = decoded.filter((d) => d !== undefined);
+    if (valid.length === 0) return handles.map(() => 'invalid');
+    const { rows } = await this.pool.query<{ seq: number; nonce: string | null; deleted: boolean; queue: string }>({
+      ...DELETE_BATCH,
+      values: [queue, ...columns(valid, [(d) => d.seq, (d) => d.nonce])],
+    });
+    const before = new Map(rows.map((row) => [row.seq, row]));
+    const deleted = new Set<number>();
+    return decoded.map((d): HandleResult => {
+      if (!d) return 'invalid';
+      const row = before.get(d.seq);
+      // A row this batch deleted is gone for every later handle of it.
+      if (!row || row.queue !== queue || deleted.has(d.seq)) return 'gone';
+      if (row.nonce !== d.nonce) return 'stale';
+      if (row.deleted) deleted.add(d.seq);
+      return 'ok';
+    });
   }
 
   changeVisibility(queue: string, handle: string, visibleAt: number): Promise<HandleResult> {

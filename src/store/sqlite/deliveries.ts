@@ -7,6 +7,8 @@ import type Database from 'better-sqlite3';
 import { KeyError } from '../../keys/errors.js';
 import type { Sealer } from '../../keys/sealer.js';
 import {
+  deadLetterKeyUnusable,
+  deadLetterQueueMissing,
   KEY_UNUSABLE_RETRY_MS,
   type AttemptRecord,
   type ClaimedDelivery,
@@ -18,26 +20,27 @@ import {
 } from '../deliveries.js';
 import type { IdGenerator } from '../ids.js';
 import type { NewQueueMessage } from '../queues.js';
-import { MAILROOM_DATA_KEY, openOptional, openText, sealOptional, sealText } from '../sealing.js';
+import { openDelivery, openFallbackAttributes, openOptional, openText, sealAttempt, sealFallback, sealInput, sealOptional } from '../sealing.js';
 
-interface ClaimRow {
-  rowid: number;
-  id: string;
-  kind: DeliveryKind;
-  event_id: string;
-  bus: string;
-  rule_name: string;
-  rule_arn: string;
-  target_id: string;
-  target_arn: string;
-  attempts: number;
-  created_at: number;
-  received_at: number;
-  payload: Buffer;
-  event_key_id: string | null;
-  input: Buffer | null;
-  input_key_id: string | null;
-}
+/** A claimed row, as an array (the statement is raw: better-sqlite3 builds no object with named keys per row). */
+type ClaimRow = [
+  rowid: number,
+  id: string,
+  kind: DeliveryKind,
+  eventId: string,
+  bus: string,
+  ruleName: string,
+  ruleArn: string,
+  targetId: string,
+  targetArn: string,
+  attempts: number,
+  createdAt: number,
+  receivedAt: number,
+  payload: Buffer,
+  eventKeyId: string | null,
+  input: Buffer | null,
+  inputKeyId: string | null,
+];
 
 interface AttemptRow {
   attempt: number;
@@ -76,8 +79,7 @@ export function prepareFollowUpInsert(db: Database.Database, ids: IdGenerator, s
   );
   return (f, event, now) => {
     const id = ids.next(now);
-    // A follow-up's input is sealed under its event's key (plaintext only if the event is).
-    const input = f.input === undefined ? undefined : event.key_id === null ? { blob: Buffer.from(f.input, 'utf8'), keyId: null } : sealText(sealer, event.key_id, f.input);
+    const input = f.input === undefined ? undefined : sealInput(sealer, f.input, event.key_id);
     insert.run(id, event.seq, f.eventId, f.bus, f.ruleName, f.ruleArn, f.targetId, f.targetArn, f.kind, f.dueAt, now, now, input?.blob ?? null, input?.keyId ?? null);
     return id;
   };
@@ -94,6 +96,7 @@ export class Deliveries {
   readonly #lease;
   readonly #nextDue;
   readonly #settleOne;
+  readonly #settleByRow;
   readonly #insertAttempt;
   readonly #insertFallback;
   readonly #eventSeq;
@@ -119,7 +122,7 @@ export class Deliveries {
        FROM deliveries d JOIN events e ON e.seq = d.event_seq
        WHERE d.status = 'pending' AND d.due_at <= ? AND d.target_arn NOT IN (SELECT value FROM json_each(?))
        ORDER BY d.due_at LIMIT ?`,
-    );
+    ).raw(true);
     // The lease is the due time pushed to the lease's end: if this process dies, the delivery simply falls due again.
     this.#lease = db.prepare<[number, string, number, number, number]>(
       'UPDATE deliveries SET due_at = ?, lease_owner = ?, lease_until = ?, updated_at = ? WHERE rowid = ?',
@@ -129,6 +132,12 @@ export class Deliveries {
     this.#settleOne = db.prepare<[string, number, number, Buffer | null, number, string, string, number]>(
       `UPDATE deliveries SET status = ?, due_at = ?, attempts = ?, error = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?
        WHERE id = ? AND lease_owner = ? AND lease_until = ? AND status = 'pending'`,
+    );
+    // The same by the rowid the claim handed out: a lookup by rowid rather than through the id's index, which
+    // measured about 40% cheaper per settle; the id is still checked, in case the rowid now names another row.
+    this.#settleByRow = db.prepare<[string, number, number, Buffer | null, number, number, string, string, number]>(
+      `UPDATE deliveries SET status = ?, due_at = ?, attempts = ?, error = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?
+       WHERE rowid = ? AND id = ? AND lease_owner = ? AND lease_until = ? AND status = 'pending'`,
     );
     this.#insertAttempt = db.prepare<[string, number, number, number, number, string | null, Buffer | null, number | null, Buffer | null, string]>(
       `INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, at, duration_ms, ok, error_code, error_message, status, body, key_id)
@@ -154,22 +163,31 @@ export class Deliveries {
     this.#claimTx = db.transaction((now: number, owner: string, leaseUntil: number, limit: number, skip: string): ClaimedDelivery[] => {
       const claimed: ClaimedDelivery[] = [];
       for (const r of this.#claim.all(now, skip, limit)) {
-        const opened = this.#openClaim(r, now);
-        if (!opened) continue;
-        this.#lease.run(leaseUntil, owner, leaseUntil, now, r.rowid);
-        claimed.push({ ...opened, leaseUntil });
+        const delivery = this.#openClaim(r, now, leaseUntil);
+        if (!delivery) continue;
+        this.#lease.run(leaseUntil, owner, leaseUntil, now, delivery.rowRef!);
+        claimed.push(delivery);
       }
       return claimed;
     });
 
-    const settleOne = db.transaction((o: DeliveryOutcome, now: number): SettleResult => {
+    // The outcome's new state: one statement, which SQLite undoes by itself if it fails. False when the lease fence
+    // did not hold.
+    const setState = (o: DeliveryOutcome, now: number): boolean => {
       const dueAt = o.next.status === 'pending' ? Math.ceil(o.next.dueAt) : now;
-      const changed = this.#settleOne.run(o.next.status, dueAt, o.attempts, sealOptional(sealer, o.lastError), now, o.id, o.owner, o.leaseUntil).changes;
-      if (changed === 0) return { applied: false };
-      // A first attempt that succeeded has no story to tell; the history is for deliveries that failed at least once.
-      if (o.attempt && !(o.attempt.ok && o.attempt.attempt === 1)) {
+      const error = sealOptional(sealer, o.lastError);
+      return (
+        o.rowRef === undefined
+          ? this.#settleOne.run(o.next.status, dueAt, o.attempts, error, now, o.id, o.owner, o.leaseUntil)
+          : this.#settleByRow.run(o.next.status, dueAt, o.attempts, error, now, o.rowRef, o.id, o.owner, o.leaseUntil)
+      ).changes > 0;
+    };
+    const settleOne = db.transaction((o: DeliveryOutcome, now: number): SettleResult => {
+      if (!setState(o, now)) return { applied: false };
+      if (o.attempt && hasHistory(o.attempt)) {
         const a = o.attempt;
-        this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, sealOptional(sealer, a.errorMessage), a.status ?? null, sealOptional(sealer, a.body), sealer.keyring.resolve(MAILROOM_DATA_KEY).id);
+        const sealed = sealAttempt(sealer, a);
+        this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, sealed.errorMessage, a.status ?? null, sealed.body, sealed.keyId);
       }
       for (const f of o.followUps ?? []) this.#writeFollowUp(f, now);
       const result: SettleResult = { applied: true };
@@ -187,10 +205,13 @@ export class Deliveries {
       return result;
     });
     // Each outcome runs in its own savepoint: one that cannot be written (a bug, a constraint) is reported alone
-    // and its delivery falls due again when its lease ends, while the others in the group still commit.
+    // and its delivery falls due again when its lease ends, while the others in the group still commit. An outcome
+    // that is only a state change (most are: a first attempt that succeeded) is one statement and needs no
+    // savepoint, which measured a third of its cost.
     this.#settleTx = db.transaction((outcomes: DeliveryOutcome[], now: number): SettleResult[] =>
       outcomes.map((o) => {
         try {
+          if (isStateOnly(o)) return { applied: setState(o, now) };
           return settleOne(o, now);
         } catch (error) {
           if (!db.inTransaction) throw error;
@@ -235,7 +256,7 @@ export class Deliveries {
         deliveryId: r.delivery_id,
         reason: r.reason,
         body: openText(this.sealer, r.body, r.key_id),
-        attributes: JSON.parse(openText(this.sealer, r.attributes, r.key_id)) as Record<string, string>,
+        attributes: openFallbackAttributes(this.sealer, r.attributes, r.key_id),
         at: r.at,
       };
       if (r.queue_arn !== null) f.queueArn = r.queue_arn;
@@ -247,33 +268,15 @@ export class Deliveries {
    * Opens a due delivery's event and input, or, when their KMS key cannot be used (disabled, pending deletion),
    * puts the delivery off by KEY_UNUSABLE_RETRY_MS with the reason as its last error, and returns undefined.
    */
-  #openClaim(r: ClaimRow, now: number): Omit<ClaimedDelivery, 'leaseUntil'> | undefined {
-    let event: string;
-    let input: string | undefined;
-    try {
-      event = openText(this.sealer, r.payload, r.event_key_id);
-      input = openOptional(this.sealer, r.input, r.input_key_id);
-    } catch (err) {
-      if (!(err instanceof KeyError)) throw err;
-      // A key this process has not loaded may be another process's new key.
-      if (err.reason === 'not-found') void this.sealer.keyring.reload().catch(() => undefined);
-      this.#defer.run(now + KEY_UNUSABLE_RETRY_MS, sealText(this.sealer, MAILROOM_DATA_KEY, `The event cannot be opened: ${err.message}`).blob, now, r.rowid);
+  #openClaim(r: ClaimRow, now: number, leaseUntil: number): ClaimedDelivery | undefined {
+    const [rowid, id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, attempts, createdAt, receivedAt, payload, eventKeyId, sealedInput, inputKeyId] = r;
+    const opened = openDelivery(this.sealer, { payload, eventKeyId, input: sealedInput, inputKeyId });
+    if ('deferred' in opened) {
+      this.#defer.run(now + KEY_UNUSABLE_RETRY_MS, opened.deferred, now, rowid);
       return undefined;
     }
-    const claimed: Omit<ClaimedDelivery, 'leaseUntil'> = {
-      id: r.id,
-      kind: r.kind,
-      eventId: r.event_id,
-      bus: r.bus,
-      ruleName: r.rule_name,
-      ruleArn: r.rule_arn,
-      targetId: r.target_id,
-      targetArn: r.target_arn,
-      attempts: r.attempts,
-      createdAt: r.created_at,
-      eventReceivedAt: r.received_at,
-      event,
-    };
+    const { event, input } = opened;
+    const claimed: ClaimedDelivery = { id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, attempts, createdAt, eventReceivedAt: receivedAt, event, leaseUntil, rowRef: rowid };
     if (input !== undefined) claimed.input = input;
     return claimed;
   }
@@ -281,10 +284,10 @@ export class Deliveries {
   /** Appends a dead letter to its queue; returns why not when the queue is missing or its KMS key refuses it. */
   #queueDeadLetter(insertMessage: InsertQueueMessage | undefined, message: NewQueueMessage, queueArn: string): string | undefined {
     try {
-      return insertMessage?.(message) ? undefined : `The dead-letter queue ${queueArn} does not exist.`;
+      return insertMessage?.(message) ? undefined : deadLetterQueueMissing(queueArn);
     } catch (err) {
       // Sealing fails before anything is written: the dead letter is kept in the fallback store instead of lost.
-      if (err instanceof KeyError) return `The dead-letter queue ${queueArn} cannot take the message: its KMS key cannot be used (${err.message})`;
+      if (err instanceof KeyError) return deadLetterKeyUnusable(queueArn, err);
       throw err;
     }
   }
@@ -296,8 +299,17 @@ export class Deliveries {
   }
 
   #writeFallback(f: FallbackDeadLetter): void {
-    const body = sealText(this.sealer, MAILROOM_DATA_KEY, f.body);
-    const attributes = sealText(this.sealer, MAILROOM_DATA_KEY, JSON.stringify(f.attributes)).blob;
-    this.#insertFallback.run(f.deliveryId, f.queueArn ?? null, f.reason, body.blob, attributes, f.at, body.keyId);
+    const sealed = sealFallback(this.sealer, f);
+    this.#insertFallback.run(f.deliveryId, f.queueArn ?? null, f.reason, sealed.body, sealed.attributes, f.at, sealed.keyId);
   }
+}
+
+/** A first attempt that succeeded has no story to tell; the history is for deliveries that failed at least once. */
+function hasHistory(a: AttemptRecord): boolean {
+  return !(a.ok && a.attempt === 1);
+}
+
+/** The outcome writes nothing but the delivery's new state. */
+function isStateOnly(o: DeliveryOutcome): boolean {
+  return !(o.attempt && hasHistory(o.attempt)) && !o.followUps?.length && !o.deadLetter && !o.fallback;
 }

@@ -1,7 +1,8 @@
 /**
  * SQS messages at rest: append (also inside the delivery engine's own transaction, via prepareMessageInsert),
  * the atomic receive, receipt-handle operations, purge, counts and the expiry sweep.
- * Receipt handles are receipt-handles.ts's.
+ * Receipt handles are receipt-handles.ts's: one receive writes one nonce on all the messages it claims (the seq
+ * tells their handles apart).
  */
 import type Database from 'better-sqlite3';
 import type { Sealer } from '../../keys/sealer.js';
@@ -9,8 +10,16 @@ import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, ReceivedM
 import { decodeHandle, encodeHandle, receiptNonce } from '../receipt-handles.js';
 import { messageColumns, openMessage } from '../sealing.js';
 
-interface MessageRow {
+/** What deciding a candidate's fate takes; its content is read only if it is claimed. */
+interface CandidateRow {
   seq: number;
+  sent_at: number;
+  expires_at: number;
+  receive_count: number;
+}
+
+/** A claimed message as the claim returns it: counts already include this receive. */
+interface ClaimedRow {
   message_id: string;
   body: Buffer;
   attributes: Buffer | null;
@@ -19,9 +28,8 @@ interface MessageRow {
   md5_of_message_attributes: string | null;
   sender_id: string | null;
   sent_at: number;
-  expires_at: number;
   receive_count: number;
-  first_received_at: number | null;
+  first_received_at: number;
   dead_letter_source_arn: string | null;
 }
 
@@ -31,21 +39,16 @@ interface MessageRow {
  * first (a KeyError, when its KMS key cannot be used, is thrown before anything is written).
  */
 export function prepareMessageInsert(db: Database.Database, sealer: Sealer): (message: NewQueueMessage) => boolean {
-  const insert = db.prepare(
+  // Positional parameters: binding a named-parameter object costs a property lookup per parameter.
+  const insert = db.prepare<[string, string, Buffer, Buffer | null, string | null, string, string | null, string | null, number, number, number, string]>(
     `INSERT INTO queue_messages (queue, message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
-     SELECT @queue, @messageId, @body, @attributes, @keyId, @md5OfBody, @md5OfMessageAttributes, @senderId, @sentAt, @visibleAt, @expiresAt
-     WHERE EXISTS (SELECT 1 FROM queues WHERE name = @queue)`,
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+     WHERE EXISTS (SELECT 1 FROM queues WHERE name = ?)`,
   );
-  return (m) =>
-    insert.run({
-      queue: m.queue,
-      messageId: m.messageId,
-      ...messageColumns(sealer, m),
-      senderId: m.senderId ?? null,
-      sentAt: m.sentAt,
-      visibleAt: m.visibleAt,
-      expiresAt: m.expiresAt,
-    }).changes > 0;
+  return (m) => {
+    const c = messageColumns(sealer, m);
+    return insert.run(m.queue, m.messageId, c.body, c.attributes, c.keyId, c.md5OfBody, c.md5OfMessageAttributes, m.senderId ?? null, m.sentAt, m.visibleAt, m.expiresAt, m.queue).changes > 0;
+  };
 }
 
 /** Thrown inside a send transaction to roll it back when the queue is missing. */
@@ -63,6 +66,8 @@ export class QueueMessages {
   readonly #nextVisible;
   readonly #owner;
   readonly #withHandle;
+  readonly #deleteAll;
+  readonly #deleteOwned;
   readonly #setVisible;
   readonly #purgeMessages;
   readonly #markPurged;
@@ -79,16 +84,18 @@ export class QueueMessages {
     this.#send = db.transaction((messages: NewQueueMessage[]) => {
       for (const m of messages) if (!this.#insert(m)) throw new QueueMissing();
     });
-    this.#candidates = db.prepare<{ queue: string; now: number; limit: number }, MessageRow>(
-      `SELECT seq, message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at, expires_at,
-              receive_count, first_received_at, dead_letter_source_arn
-       FROM queue_messages WHERE queue = @queue AND visible_at <= @now ORDER BY visible_at, seq LIMIT @limit`,
+    // Positional parameters: binding a named-parameter object costs a property lookup per parameter per row.
+    this.#candidates = db.prepare<[string, number, number], CandidateRow>(
+      `SELECT seq, sent_at, expires_at, receive_count
+       FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
     );
     this.#deleteSeq = db.prepare<[number]>('DELETE FROM queue_messages WHERE seq = ?');
-    this.#claim = db.prepare<{ seq: number; visibleAt: number; now: number; nonce: string }>(
-      `UPDATE queue_messages SET visible_at = @visibleAt, receive_count = receive_count + 1,
-              first_received_at = coalesce(first_received_at, @now), receipt_nonce = @nonce
-       WHERE seq = @seq`,
+    this.#claim = db.prepare<[number, number, string, number], ClaimedRow>(
+      `UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1,
+              first_received_at = coalesce(first_received_at, ?), receipt_nonce = ?
+       WHERE seq = ?
+       RETURNING message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at,
+                 receive_count, first_received_at, dead_letter_source_arn`,
     );
     this.#moveToDeadLetter = db.prepare<{ seq: number; queue: string; now: number; expiresAt: number; sourceArn: string }>(
       `UPDATE queue_messages SET queue = @queue, visible_at = @now, expires_at = @expiresAt, receipt_nonce = NULL,
@@ -103,6 +110,8 @@ export class QueueMessages {
     this.#owner = db.prepare<[number], { queue: string; receipt_nonce: string | null }>('SELECT queue, receipt_nonce FROM queue_messages WHERE seq = ?');
     this.#setVisible = db.prepare<[number, number]>('UPDATE queue_messages SET visible_at = ? WHERE seq = ?');
     this.#withHandle = db.transaction((queue: string, handle: string, change: (seq: number) => void): HandleResult => this.#withHandleIn(queue, handle, change));
+    this.#deleteOwned = db.prepare<[number, string, string]>('DELETE FROM queue_messages WHERE seq = ? AND queue = ? AND receipt_nonce = ?');
+    this.#deleteAll = db.transaction((queue: string, handles: string[]): HandleResult[] => handles.map((handle) => this.#deleteIn(queue, handle)));
     this.#purgeMessages = db.prepare<[string, number]>('DELETE FROM queue_messages WHERE queue = ? AND sent_at <= ?');
     this.#markPurged = db.prepare<[number, string]>('UPDATE queues SET last_purged_at = ? WHERE name = ?');
     this.#purge = db.transaction((queue: string, now: number): boolean => {
@@ -151,13 +160,14 @@ export class QueueMessages {
       const dlq = this.#queueExists.get(r.redrive.deadLetterQueue);
       if (dlq) deadLetterRetentionMs = Number((JSON.parse(dlq.attributes) as Record<string, string>).MessageRetentionPeriod) * 1000;
     }
+    const nonce = receiptNonce();
+    const visibleAt = r.now + r.visibilityTimeoutMs;
     // Rows passed over (expired, moved) leave the candidate range, so fetch again until the receive is full or
     // the range is exhausted.
     for (;;) {
-      const limit = r.max - received.length + 10;
-      const rows = this.#candidates.all({ queue: r.queue, now: r.now, limit });
+      const limit = r.max - received.length;
+      const rows = this.#candidates.all(r.queue, r.now, limit);
       for (const row of rows) {
-        if (received.length === r.max) return received;
         if (row.expires_at <= r.now) {
           this.#deleteSeq.run(row.seq);
         } else if (r.redrive && deadLetterRetentionMs !== undefined && row.receive_count >= r.redrive.maxReceiveCount) {
@@ -165,12 +175,10 @@ export class QueueMessages {
           const expiresAt = row.sent_at + deadLetterRetentionMs;
           this.#moveToDeadLetter.run({ seq: row.seq, queue: r.redrive.deadLetterQueue, now: r.now, expiresAt, sourceArn: r.redrive.sourceArn });
         } else {
-          // Opened before it is claimed: a message whose KMS key cannot be used throws (KeyError) and the receive
-          // rolls back, leaving every message as it was.
-          const opened = toReceived(row, this.sealer, r.now);
-          const nonce = receiptNonce();
-          this.#claim.run({ seq: row.seq, visibleAt: r.now + r.visibilityTimeoutMs, now: r.now, nonce });
-          received.push({ ...opened, receiptHandle: encodeHandle(row.seq, nonce) });
+          // Opened once claimed, inside the receive's transaction: a message whose KMS key cannot be used throws
+          // (KeyError) and the receive rolls back, leaving every message as it was.
+          const claimed = this.#claim.get(visibleAt, r.now, nonce, row.seq)!;
+          received.push(toReceived(claimed, this.sealer, encodeHandle(row.seq, nonce)));
         }
       }
       if (received.length === r.max || rows.length < limit) return received;
@@ -182,23 +190,36 @@ export class QueueMessages {
   }
 
   // Read-then-write transactions begin IMMEDIATE: the ingest writer thread may commit in between otherwise.
-  delete(queue: string, handle: string): HandleResult {
-    return this.#withHandle.immediate(queue, handle, (seq: number) => this.#deleteSeq.run(seq));
+  delete(queue: string, handles: string[]): HandleResult[] {
+    return this.#deleteAll.immediate(queue, handles);
   }
 
   changeVisibility(queue: string, handle: string, visibleAt: number): HandleResult {
     return this.#withHandle.immediate(queue, handle, (seq: number) => this.#setVisible.run(visibleAt, seq));
   }
 
+  /** One statement when the handle is the message's latest, as it almost always is; the owner is read only if not. */
+  #deleteIn(queue: string, handle: string): HandleResult {
+    const decoded = decodeHandle(handle);
+    if (!decoded) return 'invalid';
+    if (this.#deleteOwned.run(decoded.seq, queue, decoded.nonce).changes > 0) return 'ok';
+    // Nothing deleted: the handle does not own a message of this queue; say why.
+    return this.#ownership(queue, decoded);
+  }
+
   /** Runs `change` when `handle` is the latest receipt of a message in `queue`. */
   #withHandleIn(queue: string, handle: string, change: (seq: number) => void): HandleResult {
     const decoded = decodeHandle(handle);
     if (!decoded) return 'invalid';
-    const row = this.#owner.get(decoded.seq);
+    const result = this.#ownership(queue, decoded);
+    if (result === 'ok') change(decoded.seq);
+    return result;
+  }
+
+  #ownership(queue: string, { seq, nonce }: { seq: number; nonce: string }): HandleResult {
+    const row = this.#owner.get(seq);
     if (!row || row.queue !== queue) return 'gone';
-    if (row.receipt_nonce !== decoded.nonce) return 'stale';
-    change(decoded.seq);
-    return 'ok';
+    return row.receipt_nonce === nonce ? 'ok' : 'stale';
   }
 
   purge(queue: string, now: number): boolean {
@@ -223,7 +244,7 @@ export class QueueMessages {
   }
 }
 
-function toReceived(row: MessageRow, sealer: Sealer, now: number): Omit<ReceivedMessage, 'receiptHandle'> {
+function toReceived(row: ClaimedRow, sealer: Sealer, receiptHandle: string): ReceivedMessage {
   const content = openMessage(sealer, {
     body: row.body,
     attributes: row.attributes,
@@ -231,12 +252,13 @@ function toReceived(row: MessageRow, sealer: Sealer, now: number): Omit<Received
     md5OfMessageAttributes: row.md5_of_message_attributes,
     keyId: row.key_id,
   });
-  const message: Omit<ReceivedMessage, 'receiptHandle'> = {
+  const message: ReceivedMessage = {
     messageId: row.message_id,
+    receiptHandle,
     ...content,
     sentAt: row.sent_at,
-    receiveCount: row.receive_count + 1,
-    firstReceivedAt: row.first_received_at ?? now,
+    receiveCount: row.receive_count,
+    firstReceivedAt: row.first_received_at,
   };
   if (row.sender_id !== null) message.senderId = row.sender_id;
   if (row.dead_letter_source_arn !== null) message.deadLetterSourceArn = row.dead_letter_source_arn;

@@ -1,6 +1,7 @@
 /**
  * The SQLite QueueStore: the async face of the queue and message statement modules, which SqliteStore delegates
- * to. Everything runs on the main connection (better-sqlite3 is synchronous), so the methods just wrap results.
+ * to. Everything runs on the main connection (better-sqlite3 is synchronous); how each write is committed is
+ * SqliteStore's to decide (QueueWrites), since it owns the connection's lock and durability settings.
  */
 import type Database from 'better-sqlite3';
 import type { Sealer } from '../../keys/sealer.js';
@@ -9,51 +10,84 @@ import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueReco
 import { QueueMessages } from './queue-messages.js';
 import { Queues } from './queues.js';
 
+/** How long a queue read is reused; see getQueue. */
+const QUEUE_CACHE_MS = 1000;
+
+/** The three ways a queue write is committed on the main connection. */
+export interface QueueWrites {
+  /** Control plane (queues, attributes, tags, purge): durable before it resolves, like every control-plane write. */
+  control<R>(write: () => R): Promise<R>;
+  /** A send: durable before it resolves; concurrent sends share the disk flush. */
+  durable<R>(write: () => R): Promise<R>;
+  /** A receive's claim, a delete, a visibility change: losing it to a power cut only repeats a delivery. */
+  relaxed<R>(write: () => R): Promise<R>;
+}
+
 export class SqliteQueueStore implements QueueStore {
   readonly #queues: Queues;
   readonly #messages: QueueMessages;
+  readonly #writes: QueueWrites;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, { queue: QueueRecord; until: number }>();
 
-  constructor(db: Database.Database, sealer: Sealer) {
+  /** `now` is the store's clock, for the queue cache. */
+  constructor(db: Database.Database, sealer: Sealer, writes: QueueWrites, now: () => number) {
     this.#queues = new Queues(db);
     this.#messages = new QueueMessages(db, sealer);
+    this.#writes = writes;
+    this.#now = now;
   }
 
-  async createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean> {
-    return this.#queues.create(queue, tags);
+  createQueue(queue: QueueRecord, tags: Record<string, string>): Promise<boolean> {
+    return this.#control(queue.name, () => this.#queues.create(queue, tags));
   }
+
+  /**
+   * Every SQS call starts by reading its queue, so a queue read is reused for a second, and forgotten at once when
+   * this store changes the queue. A second process sharing the file may change or delete a queue meanwhile; this
+   * one then sees the change up to a second late (SQS's own attribute changes take up to 60 s to propagate), while
+   * its message writes still go to the database, which refuses them for a queue that is gone.
+   */
   async getQueue(name: string): Promise<QueueRecord | undefined> {
-    return this.#queues.get(name);
+    const now = this.#now();
+    const cached = this.#cache.get(name);
+    // A copy each time: callers may treat the record as theirs.
+    if (cached && now < cached.until) return { ...cached.queue, attributes: { ...cached.queue.attributes } };
+    const queue = this.#queues.get(name);
+    if (queue) this.#cache.set(name, { queue: { ...queue, attributes: { ...queue.attributes } }, until: now + QUEUE_CACHE_MS });
+    else this.#cache.delete(name);
+    return queue;
   }
   async listQueues(page: PageRequest): Promise<Page<QueueRecord>> {
     return this.#queues.list(page);
   }
-  async setQueueAttributes(name: string, attributes: Record<string, string>, lastModifiedAt: number): Promise<boolean> {
-    return this.#queues.setAttributes(name, attributes, lastModifiedAt);
+  setQueueAttributes(name: string, attributes: Record<string, string>, lastModifiedAt: number): Promise<boolean> {
+    return this.#control(name, () => this.#queues.setAttributes(name, attributes, lastModifiedAt));
   }
-  async deleteQueue(name: string): Promise<boolean> {
-    return this.#queues.delete(name);
+  deleteQueue(name: string): Promise<boolean> {
+    return this.#control(name, () => this.#queues.delete(name));
   }
   async deadLetterSourceQueues(deadLetterArn: string, page: PageRequest): Promise<Page<string>> {
     return this.#queues.deadLetterSources(deadLetterArn, page);
   }
 
-  async sendMessages(messages: NewQueueMessage[]): Promise<boolean> {
-    return this.#messages.send(messages);
+  sendMessages(messages: NewQueueMessage[]): Promise<boolean> {
+    return this.#writes.durable(() => this.#messages.send(messages));
   }
-  async receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]> {
-    return this.#messages.receive(request);
+  receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]> {
+    return this.#writes.relaxed(() => this.#messages.receive(request));
   }
   async nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
     return this.#messages.nextVisibleAt(queue, now);
   }
-  async deleteMessage(queue: string, receiptHandle: string): Promise<HandleResult> {
-    return this.#messages.delete(queue, receiptHandle);
+  deleteMessages(queue: string, receiptHandles: string[]): Promise<HandleResult[]> {
+    return this.#writes.relaxed(() => this.#messages.delete(queue, receiptHandles));
   }
-  async changeMessageVisibility(queue: string, receiptHandle: string, visibleAt: number): Promise<HandleResult> {
-    return this.#messages.changeVisibility(queue, receiptHandle, visibleAt);
+  changeMessageVisibility(queue: string, receiptHandle: string, visibleAt: number): Promise<HandleResult> {
+    return this.#writes.relaxed(() => this.#messages.changeVisibility(queue, receiptHandle, visibleAt));
   }
-  async purgeQueue(queue: string, now: number): Promise<boolean> {
-    return this.#messages.purge(queue, now);
+  purgeQueue(queue: string, now: number): Promise<boolean> {
+    return this.#control(queue, () => this.#messages.purge(queue, now));
   }
   async queueCounts(queue: string, now: number): Promise<QueueCounts> {
     return this.#messages.counts(queue, now);
@@ -61,17 +95,27 @@ export class SqliteQueueStore implements QueueStore {
   async queueGauges(now: number): Promise<QueueGauges[]> {
     return this.#messages.gauges(now);
   }
-  async deleteExpiredMessages(now: number): Promise<number> {
-    return this.#messages.deleteExpired(now);
+  deleteExpiredMessages(now: number): Promise<number> {
+    return this.#writes.relaxed(() => this.#messages.deleteExpired(now));
   }
 
-  async tagQueue(queue: string, tags: Record<string, string>): Promise<boolean> {
-    return this.#queues.tag(queue, tags);
+  tagQueue(queue: string, tags: Record<string, string>): Promise<boolean> {
+    return this.#writes.control(() => this.#queues.tag(queue, tags));
   }
-  async untagQueue(queue: string, keys: string[]): Promise<boolean> {
-    return this.#queues.untag(queue, keys);
+  untagQueue(queue: string, keys: string[]): Promise<boolean> {
+    return this.#writes.control(() => this.#queues.untag(queue, keys));
   }
   async listQueueTags(queue: string): Promise<Record<string, string>> {
     return this.#queues.tags(queue);
+  }
+
+  /** A control-plane write that changes the queue record: its cached copy is forgotten before and after. */
+  async #control<R>(queue: string, write: () => R): Promise<R> {
+    this.#cache.delete(queue);
+    try {
+      return await this.#writes.control(write);
+    } finally {
+      this.#cache.delete(queue);
+    }
   }
 }

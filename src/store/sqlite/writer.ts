@@ -14,7 +14,8 @@
  * died after the fsync), so its callers must treat it as not acknowledged, as with any failed PutEvents.
  */
 import { once } from 'node:events';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { siblingModule, startWorker } from '../../worker-threads.js';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { Settings } from './database.js';
 import { fromWire, outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
@@ -28,18 +29,10 @@ export class WriterThreadError extends Error {
 }
 
 /** The thread's entry: the compiled .js next to this file, or the .ts source when running under tsx. */
-const DEFAULT_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './writer-thread.ts' : './writer-thread.js', import.meta.url);
+const DEFAULT_ENTRY = siblingModule('writer-thread', import.meta.url);
 
-/**
- * Starts `entry` as a worker thread. Node 20 does not pass the main thread's `--import tsx` hooks on to workers,
- * so a .ts entry (tests, `node --import tsx`) is booted through tsx's API first; the compiled .js needs nothing.
- */
 function spawn(entry: URL, options: WriterOptions): Worker {
-  const transferList = [options.port];
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: options, transferList });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const boot = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: options, transferList });
+  return startWorker(entry, { workerData: options, transferList: [options.port] });
 }
 
 interface Pending<T> {
