@@ -26,6 +26,8 @@ export interface ResolvedConfig {
   /** How often (ms of the clock) each process reads the configuration changes other processes made, at the most. */
   readonly configPollMs: number;
   readonly timeScale: number;
+  /** Where scaled time starts, in wall-clock ms since the epoch (default: the process's start). */
+  readonly timeOrigin?: number;
   readonly logLevel: string;
   /** The config file's `functions`, validated (see docs/functions.md). */
   readonly functions: readonly Readonly<FunctionSpec>[];
@@ -61,6 +63,7 @@ const ENV: Record<Setting, string> = {
   port: 'MAILROOM_PORT',
   dataDir: 'MAILROOM_DATA_DIR',
   timeScale: 'MAILROOM_TIME_SCALE',
+  timeOrigin: 'MAILROOM_TIME_ORIGIN',
   logLevel: 'MAILROOM_LOG_LEVEL',
   store: 'MAILROOM_DATABASE_URL',
   poolSize: 'MAILROOM_POOL_SIZE',
@@ -79,6 +82,9 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer from 0 to 65535, got '${pick('port')}'`);
   const timeScale = Number(pick('timeScale'));
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new ConfigError(`time scale must be a positive number, got '${pick('timeScale')}'`);
+  const origin = pick('timeOrigin');
+  const timeOrigin = origin === undefined ? undefined : Number(origin);
+  if (timeOrigin !== undefined && (!Number.isInteger(timeOrigin) || timeOrigin < 0)) throw new ConfigError(`time origin must be milliseconds since the epoch, got '${origin}'`);
   const logLevel = String(pick('logLevel'));
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
   const host = String(pick('host'));
@@ -108,6 +114,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
     poolSize,
     configPollMs,
     timeScale,
+    ...(timeOrigin !== undefined && { timeOrigin }),
     logLevel,
     functions,
     functionsBaseDir,

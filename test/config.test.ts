@@ -75,6 +75,13 @@ describe('resolveConfig store', () => {
     assert.throws(() => resolveConfig({ poolSize: '0' }, {}), (err: Error) => err instanceof ConfigError && /pool size must be an integer from 1 to 1000, got '0'/.test(err.message));
   });
 
+  it('starts scaled time at the process start unless given a shared origin, which must be ms since the epoch', () => {
+    assert.equal(resolveConfig({}, {}).timeOrigin, undefined);
+    assert.equal(resolveConfig({}, { MAILROOM_TIME_ORIGIN: '1767225600000' }).timeOrigin, 1767225600000);
+    assert.equal(resolveConfig({ timeOrigin: '5' }, { MAILROOM_TIME_ORIGIN: '1767225600000' }).timeOrigin, 5);
+    assert.throws(() => resolveConfig({ timeOrigin: 'soon' }, {}), (err: Error) => err instanceof ConfigError && /time origin must be milliseconds since the epoch, got 'soon'/.test(err.message));
+  });
+
   it('reads configuration changes every second unless told otherwise, from 10 ms to an hour', () => {
     assert.equal(resolveConfig({}, {}).configPollMs, 1000);
     assert.equal(resolveConfig({}, { MAILROOM_CONFIG_POLL_MS: '250' }).configPollMs, 250);

@@ -27,6 +27,7 @@ program
   .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per process [default: 10]').env('MAILROOM_POOL_SIZE'))
   .addOption(new Option('--config-poll-ms <ms>', 'how often to read rule and target changes made through other processes, at the most [default: 1000]').env('MAILROOM_CONFIG_POLL_MS'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
+  .addOption(new Option('--time-origin <ms>', 'where scaled time starts, in ms since the epoch: give every process sharing a database the same [default: now]').env('MAILROOM_TIME_ORIGIN'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
   .addOption(new Option('--root-key-file <file>', 'the root key that unlocks the data directory (docs/encryption.md); MAILROOM_ROOT_KEY gives it as base64 instead [default: root.key in the data directory, generated on a first run]').env('MAILROOM_ROOT_KEY_FILE'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
@@ -35,7 +36,7 @@ program
   .addOption(new Option('--alerts-email <address>', 'send the alerts topic to this email address (needs smtp in the config file)').env('MAILROOM_ALERTS_EMAIL'))
   .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, store, poolSize, configPollMs, rootKeyFile, defaultAlarms, alertsWebhook, alertsEmail, functions, smtp, publicUrl (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; configPollMs?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean; defaultAlarms: boolean; alertsWebhook?: string; alertsEmail?: string }) => {
+  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; configPollMs?: string; timeScale?: string; timeOrigin?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean; defaultAlarms: boolean; alertsWebhook?: string; alertsEmail?: string }) => {
     const flags = {
       port: opts.port,
       host: opts.host,
@@ -44,6 +45,7 @@ program
       poolSize: opts.poolSize,
       configPollMs: opts.configPollMs,
       timeScale: opts.timeScale,
+      timeOrigin: opts.timeOrigin,
       logLevel: opts.logLevel,
       rootKeyFile: opts.rootKeyFile,
       // Commander makes the negated flag true when absent; only its presence is a setting, over env and file.

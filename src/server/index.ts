@@ -25,6 +25,8 @@ export interface ServeOptions {
   configPollMs?: number;
   /** Simulated seconds per real second; 1 is real time. */
   timeScale: number;
+  /** Where scaled time starts (wall-clock ms; default: now): the same for every process sharing a database. */
+  timeOrigin?: number;
   logger: Logger;
   /** Lambda-style functions to register at start (the config file's). */
   functions?: readonly unknown[];
@@ -57,7 +59,7 @@ export interface MailroomServer extends AsyncDisposable {
 }
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
-  const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale));
+  const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale, options.timeOrigin));
   const { dataDir, store, poolSize, configPollMs, logger, functions, functionsBaseDir, deliver, smtp, publicUrl, defaultAlarms } = options;
   const rootKey = { file: options.rootKeyFile, base64: options.rootKey };
   const alerts = { webhook: options.alertsWebhook, email: options.alertsEmail };
