@@ -14,6 +14,7 @@ const benches = [
   ['encryption at rest', 'bench/encryption.ts'],
   ['monitoring', 'bench/monitoring.ts'],
   ['SQS send, receive and delete over HTTP', 'bench/sqs.ts'],
+  ['scale-out: 1-3 processes on PostgreSQL against SQLite', 'bench/scale-out.ts'],
 ] as const;
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -1,12 +1,16 @@
 /**
- * Ingest throughput of the SQLite store: many concurrent callers each ingesting batches of events (as PutEvents
- * would, with one delivery per matched target) and awaiting the durable acknowledgement.
+ * Ingest throughput of the stores: many concurrent callers each ingesting batches of events (as PutEvents
+ * would, with one delivery per matched target) and awaiting the durable acknowledgement. SQLite first, then
+ * PostgreSQL in the same run: an embedded server (fsync on, a data directory on the same disk), or the server of
+ * MAILROOM_BENCH_DATABASE_URL (a database the benchmark may fill).
  *
- *   node --import tsx bench/store-ingest.ts [--callers 200] [--batch 10] [--deliveries 1] [--seconds 5] [--ids v7|v4]
+ *   node --import tsx bench/store-ingest.ts [--backend sqlite|postgres|both] [--callers 200] [--batch 10]
+ *                                           [--deliveries 1] [--seconds 5] [--ids v7|v4]
  *
- * Prints events/s, deliveries/s, commits/s and the p50/p99 latency from ingest() to acknowledgement, and the CPU
- * time per event (all threads) and the main thread's busy time per event: on a machine shared with other work the
- * rates mostly measure the scheduler, the CPU times much less so.
+ * Prints events/s, deliveries/s, commits/s and the p50/p99 latency from ingest() to acknowledgement; for
+ * PostgreSQL also the round trips per event (each group commit is one statement, so commits / events).
+ * Also the CPU time per event (all threads) and the main thread's busy time per event: on a machine shared with
+ * other work the rates mostly measure the scheduler, the CPU times much less so.
  * The commits run on the store's writer thread (src/store/sqlite/writer.ts). In this closed loop every caller waits
  * for the same group, so a group is never accumulating while another commits: it measures the writer, not the
  * pipelining (bench/ingest.ts, over HTTP, does).
@@ -29,8 +33,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.js';
-import type { IngestEntry } from '../src/store/index.js';
+import type { IngestEntry, Store } from '../src/store/index.js';
 import { timeOrderedUuid } from '../src/store/ids.js';
+import { runOnce, startEmbeddedPostgres } from '../test/helpers/embedded-postgres.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +45,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     // v7: time-ordered event ids (what the services should mint); v4: random ones, to see what they cost.
     ids: { type: 'string', default: 'v7' },
+    backend: { type: 'string', default: 'both' },
   },
 });
 const callers = Number(values.callers);
@@ -47,9 +53,6 @@ const batchSize = Number(values.batch);
 const deliveriesPerEvent = Number(values.deliveries);
 const seconds = Number(values.seconds);
 const eventId = values.ids === 'v4' ? () => randomUUID() : () => timeOrderedUuid(Date.now());
-
-const dir = mkdtempSync(join(tmpdir(), 'mailroom-bench-'));
-const store = await openStore({ dataDir: dir });
 
 const BUS = 'default';
 const RULE_ARN = 'arn:aws:events:us-east-1:000000000000:rule/orders';
@@ -69,48 +72,74 @@ function batch(): IngestEntry[] {
   return entries;
 }
 
-let measuring = false;
-let stop = false;
-let events = 0;
-const latencies: number[] = [];
+async function measure(label: string, store: Store, roundTrips: boolean): Promise<void> {
+  let measuring = false;
+  let stop = false;
+  let events = 0;
+  const latencies: number[] = [];
 
-async function caller(): Promise<void> {
-  while (!stop) {
-    const entries = batch();
-    const started = performance.now();
-    await store.ingest(entries);
-    if (measuring) {
-      latencies.push(performance.now() - started);
-      events += entries.length;
+  async function caller(): Promise<void> {
+    while (!stop) {
+      const entries = batch();
+      const started = performance.now();
+      await store.ingest(entries);
+      if (measuring) {
+        latencies.push(performance.now() - started);
+        events += entries.length;
+      }
     }
   }
+
+  const running = Array.from({ length: callers }, caller);
+  // One second of warm-up (JIT, page cache, WAL growth) before measuring.
+  await new Promise((r) => setTimeout(r, 1000));
+  const commitsBefore = store.stats().commits;
+  measuring = true;
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const loop = performance.eventLoopUtilization(loopBefore);
+  const commits = store.stats().commits - commitsBefore;
+  stop = true;
+  await Promise.all(running);
+
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2);
+  console.log(
+    `${label}: callers=${callers} batch=${batchSize} deliveries/event=${deliveriesPerEvent} seconds=${seconds} ids=${values.ids}\n` +
+      `events/s: ${Math.round(events / elapsed)}  deliveries/s: ${Math.round((events * deliveriesPerEvent) / elapsed)}  ` +
+      `commits/s: ${Math.round(commits / elapsed)}  events/commit: ${Math.round(events / commits)}\n` +
+      `ack latency ms: p50 ${pct(50)}  p99 ${pct(99)}\n` +
+      `CPU per event: ${((cpu.user + cpu.system) / events).toFixed(1)} us (all threads)  main thread busy per event: ${((loop.active * 1000) / events).toFixed(1)} us` +
+      (roundTrips ? `\nround trips per event: ${(commits / events).toFixed(4)} (one statement per commit)` : ''),
+  );
 }
 
-const running = Array.from({ length: callers }, caller);
-// One second of warm-up (JIT, page cache, WAL growth) before measuring.
-await new Promise((r) => setTimeout(r, 1000));
-const commitsBefore = store.stats().commits;
-measuring = true;
-const started = performance.now();
-const cpuBefore = process.cpuUsage();
-const loopBefore = performance.eventLoopUtilization();
-await new Promise((r) => setTimeout(r, seconds * 1000));
-measuring = false;
-const elapsed = (performance.now() - started) / 1000;
-const cpu = process.cpuUsage(cpuBefore);
-const loop = performance.eventLoopUtilization(loopBefore);
-const commits = store.stats().commits - commitsBefore;
-stop = true;
-await Promise.all(running);
-await store.close();
-rmSync(dir, { recursive: true, force: true });
+if (values.backend !== 'postgres') {
+  const dir = mkdtempSync(join(tmpdir(), 'mailroom-bench-'));
+  const store = await openStore({ dataDir: dir });
+  await measure('sqlite', store, false);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
 
-latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2);
-console.log(
-  `callers=${callers} batch=${batchSize} deliveries/event=${deliveriesPerEvent} seconds=${seconds} ids=${values.ids}\n` +
-    `events/s: ${Math.round(events / elapsed)}  deliveries/s: ${Math.round((events * deliveriesPerEvent) / elapsed)}  ` +
-    `commits/s: ${Math.round(commits / elapsed)}  events/commit: ${Math.round(events / commits)}\n` +
-    `ack latency ms: p50 ${pct(50)}  p99 ${pct(99)}\n` +
-    `CPU per event: ${((cpu.user + cpu.system) / events).toFixed(1)} us (all threads)  main thread busy per event: ${((loop.active * 1000) / events).toFixed(1)} us`,
-);
+if (values.backend !== 'sqlite') {
+  const external = process.env.MAILROOM_BENCH_DATABASE_URL;
+  const server = external ? undefined : await startEmbeddedPostgres({ durable: true });
+  try {
+    let url = external;
+    if (server) {
+      await runOnce(server.url('postgres'), 'CREATE DATABASE bench');
+      url = server.url('bench');
+    }
+    const store = await openStore({ path: url! });
+    await measure('postgres', store, true);
+    await store.close();
+  } finally {
+    await server?.stop();
+  }
+}

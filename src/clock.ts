@@ -46,13 +46,19 @@ export class SystemClock implements Clock {
 }
 
 /**
- * Time that runs `scale` times faster than the wall clock, starting from the real time at construction, so
- * timestamps stay plausible (an event's `time` is near today) while a 24-hour retry schedule plays in minutes.
+ * Time that runs `scale` times faster than the wall clock, starting from the real time at construction (or at
+ * `origin`, wall-clock ms), so timestamps stay plausible (an event's `time` is near today) while a 24-hour retry
+ * schedule plays in minutes. Processes sharing a database must share the origin too, or each one's time would run
+ * from its own start and their leases and visibility timeouts would disagree.
  */
 export class ScaledClock implements Clock {
-  readonly #originReal = Date.now();
-  constructor(readonly scale: number) {
+  readonly #originReal: number;
+  constructor(
+    readonly scale: number,
+    origin = Date.now(),
+  ) {
     if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`);
+    this.#originReal = origin;
   }
   now(): number {
     return Math.floor(this.#originReal + (Date.now() - this.#originReal) * this.scale);

@@ -13,12 +13,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SmtpConfig } from './delivery/invokers/smtp.js';
 import { FunctionSpecError, parseHandler, resolveFunctionSpec, type FunctionSpec } from './functions/spec.js';
+import { isPostgresUrl } from './store/index.js';
 
 export interface ResolvedConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** A postgres:// URL: the shared PostgreSQL store instead of the embedded one in dataDir. */
+  readonly store?: string;
+  /** PostgreSQL connections per process. */
+  readonly poolSize: number;
+  /** How often (ms of the clock) each process reads the configuration changes other processes made, at the most. */
+  readonly configPollMs: number;
   readonly timeScale: number;
+  /** Where scaled time starts, in wall-clock ms since the epoch (default: the process's start). */
+  readonly timeOrigin?: number;
   readonly logLevel: string;
   /** The config file's `functions`, validated (see docs/functions.md). */
   readonly functions: readonly Readonly<FunctionSpec>[];
@@ -46,7 +55,7 @@ type FileOnly = { functions?: unknown; smtp?: unknown; publicUrl?: unknown; root
 
 export type ConfigInput = Partial<Record<Setting | 'rootKeyFile', string | number | boolean | undefined>>;
 
-const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', defaultAlarms: true };
+const DEFAULTS: Pick<ResolvedConfig, Setting> = { host: '127.0.0.1', port: 4010, dataDir: './.mailroom', timeScale: 1, logLevel: 'info', poolSize: 10, configPollMs: 1000, defaultAlarms: true };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const ENV: Record<Setting, string> = {
@@ -54,7 +63,11 @@ const ENV: Record<Setting, string> = {
   port: 'MAILROOM_PORT',
   dataDir: 'MAILROOM_DATA_DIR',
   timeScale: 'MAILROOM_TIME_SCALE',
+  timeOrigin: 'MAILROOM_TIME_ORIGIN',
   logLevel: 'MAILROOM_LOG_LEVEL',
+  store: 'MAILROOM_DATABASE_URL',
+  poolSize: 'MAILROOM_POOL_SIZE',
+  configPollMs: 'MAILROOM_CONFIG_POLL_MS',
   defaultAlarms: 'MAILROOM_DEFAULT_ALARMS',
   alertsWebhook: 'MAILROOM_ALERTS_WEBHOOK',
   alertsEmail: 'MAILROOM_ALERTS_EMAIL',
@@ -69,11 +82,22 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer from 0 to 65535, got '${pick('port')}'`);
   const timeScale = Number(pick('timeScale'));
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new ConfigError(`time scale must be a positive number, got '${pick('timeScale')}'`);
+  const origin = pick('timeOrigin');
+  const timeOrigin = origin === undefined ? undefined : Number(origin);
+  if (timeOrigin !== undefined && (!Number.isInteger(timeOrigin) || timeOrigin < 0)) throw new ConfigError(`time origin must be milliseconds since the epoch, got '${origin}'`);
   const logLevel = String(pick('logLevel'));
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
   const host = String(pick('host'));
   const dataDir = String(pick('dataDir'));
   if (!host || !dataDir) throw new ConfigError('host and data dir must not be empty');
+  const store = pick('store');
+  if (store !== undefined && !isPostgresUrl(String(store))) throw new ConfigError('store must be a postgres:// URL (the embedded SQLite store lives in the data dir)');
+  const poolSize = Number(pick('poolSize'));
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) throw new ConfigError(`pool size must be an integer from 1 to 1000, got '${pick('poolSize')}'`);
+  const configPollMs = Number(pick('configPollMs'));
+  if (!Number.isInteger(configPollMs) || configPollMs < 10 || configPollMs > 3_600_000) {
+    throw new ConfigError(`config poll interval must be an integer number of milliseconds from 10 to 3600000, got '${pick('configPollMs')}'`);
+  }
   const functionsBaseDir = configFile ? dirname(resolve(configFile)) : process.cwd();
   const functions = Object.freeze(resolveFunctions(fileFunctions, configFile ?? '', functionsBaseDir));
   const smtp = resolveSmtp(fileSmtp, configFile ?? '');
@@ -86,7 +110,11 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv, config
     host,
     port,
     dataDir,
+    ...(store !== undefined && { store: String(store) }),
+    poolSize,
+    configPollMs,
     timeScale,
+    ...(timeOrigin !== undefined && { timeOrigin }),
     logLevel,
     functions,
     functionsBaseDir,
@@ -121,7 +149,7 @@ function readConfigFile(path: string): ConfigInput & FileOnly {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
-  const known = [...Object.keys(DEFAULTS), 'alertsWebhook', 'alertsEmail', 'smtp', 'publicUrl', 'rootKeyFile', 'functions'];
+  const known = [...Object.keys(ENV), 'smtp', 'publicUrl', 'rootKeyFile', 'functions'];
   const unknown = Object.keys(parsed).filter((k) => !known.includes(k));
   if (unknown.length) throw new ConfigError(`config file ${path} has unknown settings: ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return parsed as ConfigInput & FileOnly;

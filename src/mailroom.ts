@@ -12,6 +12,7 @@ import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js'
 import type { SmtpConfig } from './delivery/invokers/smtp.js';
 import { RedriveService } from './delivery/redrive.js';
 import { EventBridge, Router } from './events/index.js';
+import { ConfigFeed } from './events/config-feed.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { CloudWatch, topicsNotifier, type AlarmNotifier } from './monitoring/index.js';
 import type { RootKeyOptions } from './keys/index.js';
@@ -28,8 +29,12 @@ import type { Store } from './store/store.js';
 import { Sns } from './topics/index.js';
 
 export interface MailroomOptions {
-  /** Where the embedded SQLite store keeps its files; created if missing. */
-  dataDir: string;
+  /** Where the embedded SQLite store keeps its files; created if missing. Not used with `store`. */
+  dataDir?: string;
+  /** A postgres:// URL: keep everything in PostgreSQL, shared with other Mailroom processes (docs/scaling.md). */
+  store?: string;
+  /** PostgreSQL connections in this process's pool (default 10). */
+  poolSize?: number;
   /** Defaults to the system clock; tests pass a ManualClock, the server a ScaledClock. */
   clock?: Clock;
   /** Region used for in-process calls' ARNs (requests over HTTP take theirs from the signature). */
@@ -54,6 +59,11 @@ export interface MailroomOptions {
    * generated on a first run with a warning to `logger`.
    */
   rootKey?: RootKeyOptions;
+  /**
+   * How often (clock time, default 1000 ms) to read the configuration change log when no wake-up came: the bound
+   * on how long a rule or target changed through another process takes to reach this one (docs/scaling.md).
+   */
+  configPollMs?: number;
   /**
    * Secure defaults (docs/monitoring.md): a depth alarm on every dead-letter queue and a FailedInvocations alarm on
    * every rule with a target that retries, notifying the alerts topic `mailroom-alerts`. Off unless true here;
@@ -80,6 +90,8 @@ export interface Mailroom extends AsyncDisposable {
   readonly queueGauges: QueueGaugeSampler;
   readonly cloudWatch: CloudWatch;
   readonly delivery: DeliveryEngine;
+  /** Brings rule, target and destination changes made through other processes into this one. */
+  readonly configFeed: ConfigFeed;
   /** Redrive of EventBridge dead letters (the admin API's /_mailroom/dlq). */
   readonly redrive: RedriveService;
   /** A request context for in-process calls. */
@@ -88,35 +100,52 @@ export interface Mailroom extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/**
+ * How often (clock time) a process on a shared store looks for work other processes made, when no wake-up came:
+ * wake-ups are the fast path, this the guarantee.
+ */
+const SHARED_STORE_POLL_MS = 1_000;
+
 export async function createMailroom(options: MailroomOptions): Promise<Mailroom> {
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? pino({ level: 'silent' });
   const region = options.region ?? DEFAULT_REGION;
-  const store = await openStore({ dataDir: options.dataDir, clock, rootKey: options.rootKey, logger });
+  if (options.store === undefined && options.dataDir === undefined) throw new TypeError('createMailroom needs a dataDir or a store URL');
+  const store = await (options.store !== undefined ? openStore({ path: options.store, clock, poolSize: options.poolSize, rootKey: options.rootKey, logger }) : openStore({ dataDir: options.dataDir!, clock, rootKey: options.rootKey, logger }));
+  // Other processes record deliveries and send messages to a shared store too: their wake-ups reach this
+  // process's dispatcher and long polls, which also poll, since a wake-up can be lost.
+  const pollMs = store.onWake ? SHARED_STORE_POLL_MS : undefined;
   const keyMaintenance = new KeyMaintenance(store.keyring, clock, logger);
   const kms = new Kms({ keyring: store.keyring, tags: store });
   const router = new Router(store);
+  const configFeed = new ConfigFeed({ store, clock, logger, pollMs: options.configPollMs });
+  configFeed.subscribe(router);
   let delivery: DeliveryEngine | undefined;
   // The services that name dead-letter queues and targets tell the secure defaults, made once CloudWatch is.
   let defaults: SecureDefaults | undefined;
   const deadLetterQueueNamed = async (queueArn: string) => defaults?.deadLetterQueueNamed(queueArn);
   const metrics = new MetricRecorder(store, clock, logger, undefined, options.metrics ?? true);
   const eventBridge = new EventBridge({ store, clock, router, metrics, onDeliveriesRecorded: () => delivery?.dispatcher.wake(), targetsPut: async (rule, targets) => defaults?.targetsPut(rule, targets), keyProblem: (ref) => keyProblem(store.keyring, ref) });
-  const sqs = new Sqs({ store, clock, logger, metrics, keyring: store.keyring, deadLetterQueueNamed });
+  const sqs = new Sqs({ store, clock, logger, metrics, pollMs, keyring: store.keyring, deadLetterQueueNamed });
   const sns = new Sns({ store, clock, metrics, publicUrl: options.publicUrl, emailEnabled: options.smtp !== undefined, deliveriesRecorded: () => delivery?.dispatcher.wake(), deadLetterQueueNamed });
   const queueGauges = new QueueGaugeSampler(store, clock, metrics, logger);
   const cloudWatch = new CloudWatch({ store, clock, logger, notifier: options.alarmNotifier ?? topicsNotifier(sns), flushMetrics: () => metrics.flush() });
+  // Other processes sharing the store (PostgreSQL) announce new deliveries and messages; polling stays the truth.
+  const unsubscribe = [store.onWake?.('deliveries', () => delivery?.dispatcher.wake()), store.onWake?.('queues', (queue) => sqs.wakeReceivers(queue))];
   let functions: FunctionRegistry;
   try {
+    // Before any routes are loaded: what loads later reads the state after every change it has not seen.
+    await configFeed.start();
     functions = await FunctionRegistry.open(store, clock, options.functions ?? []);
     defaults = new SecureDefaults({ store, alarms: cloudWatch.alarms, sns, logger, region, defaultAlarms: options.defaultAlarms ?? false, alerts: options.alerts });
     await defaults.start();
   } catch (err) {
     await keyMaintenance.stop();
+    await configFeed.stop();
     await store.close();
     throw err;
   }
-  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), sns, smtp: options.smtp, functionsBaseDir: options.functionsBaseDir });
+  delivery = createDeliveryEngine({ store, clock, logger, router, eventBridge, functions, metrics, messagesSent: (messages) => sqs.messagesSent(messages), sns, smtp: options.smtp, functionsBaseDir: options.functionsBaseDir, pollMs, configFeed });
   if (options.deliver !== false) delivery.start();
   queueGauges.start();
   // Move tasks run in every process: the one that accepts StartMessageMoveTask runs the task at once.
@@ -128,9 +157,11 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
   const close = () =>
     (closing ??= (async () => {
       // Long polls answer first, so none is left waiting on a closed store; move tasks give their leases back.
+      for (const stop of unsubscribe) stop?.();
       await sqs.stop();
       await cloudWatch.evaluator.stop();
       await delivery.stop();
+      await configFeed.stop();
       await queueGauges.stop();
       await metrics.flush();
       await keyMaintenance.stop();
@@ -149,6 +180,7 @@ export async function createMailroom(options: MailroomOptions): Promise<Mailroom
     queueGauges,
     cloudWatch,
     delivery,
+    configFeed,
     redrive,
     context: () => ({ region, accountId: ACCOUNT_ID, requestId: randomUUID() }),
     close,

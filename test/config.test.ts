@@ -49,6 +49,47 @@ describe('resolveConfig functions', () => {
   });
 });
 
+describe('resolveConfig store', () => {
+  const dir = tempDataDir('mailroom-config-');
+  after(() => removeDir(dir));
+  const url = 'postgres://mailroom:secret@db.internal:5432/mailroom';
+
+  it('uses the data dir, with a pool of 10 for when PostgreSQL is used, unless told otherwise', () => {
+    const config = resolveConfig({}, {});
+    assert.equal(config.store, undefined);
+    assert.equal(config.poolSize, 10);
+  });
+
+  it('takes a postgres:// URL from the flag, MAILROOM_DATABASE_URL or the file, in that order', () => {
+    const path = join(dir, 'mailroom.json');
+    writeFileSync(path, JSON.stringify({ store: `${url}?from=file`, poolSize: 4 }));
+    assert.equal(resolveConfig({}, {}, path).store, `${url}?from=file`);
+    assert.equal(resolveConfig({}, {}, path).poolSize, 4);
+    assert.equal(resolveConfig({}, { MAILROOM_DATABASE_URL: `${url}?from=env`, MAILROOM_POOL_SIZE: '20' }, path).store, `${url}?from=env`);
+    assert.equal(resolveConfig({}, { MAILROOM_POOL_SIZE: '20' }, path).poolSize, 20);
+    assert.equal(resolveConfig({ store: url }, { MAILROOM_DATABASE_URL: `${url}?from=env` }, path).store, url);
+  });
+
+  it('refuses a store that is not a PostgreSQL URL, and a bad pool size', () => {
+    assert.throws(() => resolveConfig({ store: './mailroom.db' }, {}), (err: Error) => err instanceof ConfigError && /store must be a postgres:\/\/ URL/.test(err.message));
+    assert.throws(() => resolveConfig({ poolSize: '0' }, {}), (err: Error) => err instanceof ConfigError && /pool size must be an integer from 1 to 1000, got '0'/.test(err.message));
+  });
+
+  it('starts scaled time at the process start unless given a shared origin, which must be ms since the epoch', () => {
+    assert.equal(resolveConfig({}, {}).timeOrigin, undefined);
+    assert.equal(resolveConfig({}, { MAILROOM_TIME_ORIGIN: '1767225600000' }).timeOrigin, 1767225600000);
+    assert.equal(resolveConfig({ timeOrigin: '5' }, { MAILROOM_TIME_ORIGIN: '1767225600000' }).timeOrigin, 5);
+    assert.throws(() => resolveConfig({ timeOrigin: 'soon' }, {}), (err: Error) => err instanceof ConfigError && /time origin must be milliseconds since the epoch, got 'soon'/.test(err.message));
+  });
+
+  it('reads configuration changes every second unless told otherwise, from 10 ms to an hour', () => {
+    assert.equal(resolveConfig({}, {}).configPollMs, 1000);
+    assert.equal(resolveConfig({}, { MAILROOM_CONFIG_POLL_MS: '250' }).configPollMs, 250);
+    assert.equal(resolveConfig({ configPollMs: '50' }, { MAILROOM_CONFIG_POLL_MS: '250' }).configPollMs, 50);
+    assert.throws(() => resolveConfig({ configPollMs: '5' }, {}), (err: Error) => err instanceof ConfigError && /config poll interval must be .* from 10 to 3600000, got '5'/.test(err.message));
+  });
+});
+
 describe('resolveConfig smtp and publicUrl', () => {
   it('has neither by default', () => {
     const config = resolveConfig({}, {});

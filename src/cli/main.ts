@@ -23,21 +23,29 @@ program
   .addOption(new Option('--port <port>', 'port to listen on [default: 4010]').env('MAILROOM_PORT'))
   .addOption(new Option('--host <host>', 'address to bind; 0.0.0.0 exposes Mailroom to your network [default: 127.0.0.1]').env('MAILROOM_HOST'))
   .addOption(new Option('--data <dir>', 'data directory for the embedded store [default: ./.mailroom]').env('MAILROOM_DATA_DIR'))
+  .addOption(new Option('--store <url>', 'postgres://user:password@host:5432/db: keep everything in PostgreSQL, shared by several Mailroom processes, instead of the data directory').env('MAILROOM_DATABASE_URL'))
+  .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per process [default: 10]').env('MAILROOM_POOL_SIZE'))
+  .addOption(new Option('--config-poll-ms <ms>', 'how often to read rule and target changes made through other processes, at the most [default: 1000]').env('MAILROOM_CONFIG_POLL_MS'))
   .addOption(new Option('--time-scale <n>', 'run time N times faster: every delay, timeout and age (600 = a minute in 0.1 s) [default: 1]').env('MAILROOM_TIME_SCALE'))
+  .addOption(new Option('--time-origin <ms>', 'where scaled time starts, in ms since the epoch: give every process sharing a database the same [default: now]').env('MAILROOM_TIME_ORIGIN'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [default: info]').env('MAILROOM_LOG_LEVEL'))
   .addOption(new Option('--root-key-file <file>', 'the root key that unlocks the data directory (docs/encryption.md); MAILROOM_ROOT_KEY gives it as base64 instead [default: root.key in the data directory, generated on a first run]').env('MAILROOM_ROOT_KEY_FILE'))
   .option('--no-deliver', 'accept and store events without delivering them (deliveries wait in the store for a process that delivers)')
   .option('--no-default-alarms', 'do not create the default alarms on dead-letter queues and failing targets (MAILROOM_DEFAULT_ALARMS=false; see docs/monitoring.md)')
   .addOption(new Option('--alerts-webhook <url>', 'send the alerts topic (mailroom-alerts) to this http(s) URL').env('MAILROOM_ALERTS_WEBHOOK'))
   .addOption(new Option('--alerts-email <address>', 'send the alerts topic to this email address (needs smtp in the config file)').env('MAILROOM_ALERTS_EMAIL'))
-  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, rootKeyFile, defaultAlarms, alertsWebhook, alertsEmail, functions, smtp, publicUrl (see docs/functions.md)')
+  .option('--config <file>', 'JSON file with any of: host, port, dataDir, timeScale, logLevel, store, poolSize, configPollMs, rootKeyFile, defaultAlarms, alertsWebhook, alertsEmail, functions, smtp, publicUrl (see docs/functions.md)')
   .addHelpText('after', '\nExample:\n  npx mailroom serve --port 4010 --data ./.mailroom\n  aws --endpoint-url http://127.0.0.1:4010 events list-event-buses')
-  .action(async (opts: { port?: string; host?: string; data?: string; timeScale?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean; defaultAlarms: boolean; alertsWebhook?: string; alertsEmail?: string }) => {
+  .action(async (opts: { port?: string; host?: string; data?: string; store?: string; poolSize?: string; configPollMs?: string; timeScale?: string; timeOrigin?: string; logLevel?: string; rootKeyFile?: string; config?: string; deliver: boolean; defaultAlarms: boolean; alertsWebhook?: string; alertsEmail?: string }) => {
     const flags = {
       port: opts.port,
       host: opts.host,
       dataDir: opts.data,
+      store: opts.store,
+      poolSize: opts.poolSize,
+      configPollMs: opts.configPollMs,
       timeScale: opts.timeScale,
+      timeOrigin: opts.timeOrigin,
       logLevel: opts.logLevel,
       rootKeyFile: opts.rootKeyFile,
       // Commander makes the negated flag true when absent; only its presence is a setting, over env and file.
@@ -48,7 +56,8 @@ program
     const config = resolveConfig(flags, process.env, opts.config);
     const logger = pino({ level: config.logLevel });
     const server = await startServer({ ...config, logger, deliver: opts.deliver });
-    logger.info({ url: server.url, dataDir: config.dataDir, timeScale: config.timeScale }, `Mailroom ${VERSION} listening on ${server.url}`);
+    const where = config.store ? { store: withoutPassword(config.store) } : { dataDir: config.dataDir };
+    logger.info({ url: server.url, ...where, timeScale: config.timeScale }, `Mailroom ${VERSION} listening on ${server.url}`);
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       server.close().then(
@@ -127,6 +136,13 @@ program
 
 registerDlqCommands(program);
 registerCloudWatchCommands(program);
+
+/** A database URL fit for a log: the password replaced. */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
 
 function textOrFile(value: string): string {
   return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;

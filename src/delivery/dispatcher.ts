@@ -56,6 +56,11 @@ export interface DispatcherOptions {
   shutdownGraceMs?: number;
   /** Told when an outcome put a message on a queue (a dead letter), so long polls on it wake and it is counted. */
   messagesSent?: (messages: readonly NewQueueMessage[]) => void;
+  /**
+   * Look at the store at least this often (clock time), even with nothing due: for a store other processes write
+   * to, whose new deliveries this process hears of only by a wake-up that may be lost. Unset: only when due.
+   */
+  pollMs?: number;
 }
 
 interface Waiting {
@@ -81,7 +86,7 @@ interface Settling {
 }
 
 export class Dispatcher {
-  readonly #o: Required<Omit<DispatcherOptions, 'handlers' | 'messagesSent'>> & Pick<DispatcherOptions, 'handlers' | 'messagesSent'>;
+  readonly #o: Required<Omit<DispatcherOptions, 'handlers' | 'messagesSent' | 'pollMs'>> & Pick<DispatcherOptions, 'handlers' | 'messagesSent' | 'pollMs'>;
   readonly #inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<void> }>();
   /** Claimed deliveries waiting for their target's slot or token, per target key, in claim order. */
   readonly #waiting = new Map<string, Waiting[]>();
@@ -208,8 +213,9 @@ export class Dispatcher {
     // of the lease is the safety net, for leases that expire elsewhere.
     if (this.#waiting.size > 0) return this.#armBy(Math.min(this.#dueTimes.soonest ?? Infinity, this.#o.clock.now() + this.#o.leaseMs / 10));
     const next = await this.#o.store.nextDueAt();
-    if (next === undefined) return this.#disarm();
-    const wait = next - this.#o.clock.now();
+    const poll = this.#o.pollMs;
+    if (next === undefined) return poll === undefined ? this.#disarm() : this.#arm(poll);
+    const wait = Math.min(next - this.#o.clock.now(), poll ?? Infinity);
     // Due now but not claimed: it fell due after the claim, or there is no room in flight (finishing attempts wake us).
     const free = this.#o.maxInFlight - this.#inFlight.size - this.#waitingCount();
     if (wait <= 0) return this.#arm(free > 0 ? 0 : this.#o.leaseMs / 10);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { EventBridge, Router } from '../events/index.js';
+import type { ConfigFeed } from '../events/config-feed.js';
 import { parseEventsResourceArn } from '../events/arns.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { FunctionRunner } from '../functions/index.js';
@@ -47,6 +48,10 @@ export interface DeliveryEngineOptions {
   /** Where relative function handler paths start. */
   functionsBaseDir?: string;
   concurrencyPerTarget?: number;
+  /** See DispatcherOptions.pollMs. */
+  pollMs?: number;
+  /** Connections and API destinations changed through any process: the lookups kept of them are dropped. */
+  configFeed?: ConfigFeed;
 }
 
 export interface DeliveryEngine {
@@ -64,7 +69,8 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
   const destinations = new QueueSink(o.store, o.clock);
   const forward = (bus: string, envelope: string) => o.eventBridge.events.forward(bus, envelope);
   // Destinations and connections are read on every call; keep them a few seconds (of clock time) rather than
-  // reading the store each time. A change through the API reaches deliveries within that time.
+  // reading the store each time. A change through any process empties the cache as the configuration feed brings
+  // it (within a second); the time bounds what a lost change could leave.
   const cache = new Map<string, { until: number; record: Promise<unknown> }>();
   const byName = <T extends { arn: string }>(arn: string, kind: string, get: (name: string) => Promise<T | undefined>): Promise<T | undefined> => {
     const now = o.clock.now();
@@ -86,6 +92,17 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
       connection: (arn) => byName(arn, 'connection', (n) => o.store.getConnection(n)),
     },
     onAuthorization: (connectionArn, state) => o.logger.info({ connection: connectionArn, state }, 'connection authorization changed'),
+  });
+  const resolver = new RoutedTargetResolver(o.router, o.store, o.clock);
+  const forgetLookups = () => {
+    cache.clear();
+    resolver.forgetRates();
+  };
+  const unsubscribe = o.configFeed?.subscribe({
+    changed: (change) => {
+      if (change.kind === 'connection' || change.kind === 'api-destination') forgetLookups();
+    },
+    reset: forgetLookups,
   });
   const runner = new FunctionRunner({ clock: o.clock, baseDir: o.functionsBaseDir });
   const sns = new SnsHandler({
@@ -110,8 +127,9 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     limiter: new TargetLimiter(o.clock, o.concurrencyPerTarget ?? 32),
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     messagesSent: o.messagesSent,
+    pollMs: o.pollMs,
     handlers: {
-      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: new RoutedTargetResolver(o.router, o.store, o.clock), invokers, deadLetters, metrics: o.metrics }),
+      target: new TargetHandler({ clock: o.clock, logger: o.logger, targets: resolver, invokers, deadLetters, metrics: o.metrics }),
       function: new FunctionHandler({ clock: o.clock, logger: o.logger, functions: o.functions, runner, history: (id) => o.store.attemptHistory(id), destinations, forward, publish: (topic, message) => o.sns.publish(topic, message), metrics: o.metrics }),
       sns,
     },
@@ -121,6 +139,7 @@ export function createDeliveryEngine(o: DeliveryEngineOptions): DeliveryEngine {
     dispatcher,
     start: () => dispatcher.start(),
     stop: () => (stopping ??= dispatcher.stop().then(async () => {
+      unsubscribe?.();
       await runner.close();
       http.close();
     })),

@@ -1,7 +1,7 @@
 /**
  * Looks up what a delivery needs about its target at attempt time: the target as configured now (from the bus's
  * in-memory routes, so no store read per attempt) and an API destination's rate limit (cached briefly, since it
- * changes only through the API).
+ * changes only through the API; dropped when the configuration feed reports a change).
  */
 import type { Clock } from '../clock.js';
 import type { Router } from '../events/router.js';
@@ -24,6 +24,11 @@ export class RoutedTargetResolver implements TargetResolver {
   async target(bus: string, rule: string, targetId: string): Promise<TargetRecord | undefined> {
     const routes = await this.router.routes(bus);
     return routes?.rules.get(rule)?.targets.find((t) => t.id === targetId);
+  }
+
+  /** An API destination changed somewhere: read rate limits again. */
+  forgetRates(): void {
+    this.#rates.clear();
   }
 
   async rateLimit(targetArn: string): Promise<number | undefined> {

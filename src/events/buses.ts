@@ -66,7 +66,7 @@ export class BusService {
     if (req.Name === 'default') throw new ServiceError('ValidationException', 'Cannot delete event bus default.');
     // AWS answers success for a bus that does not exist, so deleting is idempotent.
     await this.deps.store.deleteBus(req.Name);
-    this.deps.router.busDeleted(req.Name);
+    this.deps.router.forget(req.Name);
     return {};
   }
 

@@ -1,12 +1,20 @@
 /**
  * The routing table of each bus, kept in memory: a pattern Matcher over the bus's enabled rules and the targets of
- * each rule. It is loaded from the store on first use and then updated incrementally as rules and targets change
- * through this process (a rule change touches one matcher entry, never a full rebuild), so PutEvents matches
- * without reading rules from the store.
+ * each rule, so PutEvents matches without reading rules from the store. It is loaded from the store on first use
+ * and then refreshed incrementally — one rule and its targets re-read, one matcher entry replaced, never a full
+ * rebuild — as rules and targets change, through this process (the services call `refresh` after each write) or
+ * through any other process sharing the store (the Router listens to the configuration feed, config-feed.ts).
+ *
+ * A refresh re-reads the rule rather than applying what the caller wrote: when two processes change one rule at
+ * once, what was written here may already be stale when it is applied. Refreshes of a bus run one after another,
+ * each reading after the previous one, so the last one applied reads the newest state. A refresh that fails (the
+ * store unreachable) forgets the bus instead: it is loaded again on next use, never left stale.
  */
 import { Matcher, parsePattern } from '../patterns/index.js';
+import type { ConfigChange } from '../store/config-changes.js';
 import type { RuleRecord, TargetRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import type { ConfigListener } from './config-feed.js';
 
 export interface RoutedRule {
   rule: RuleRecord;
@@ -16,6 +24,8 @@ export interface RoutedRule {
 export class BusRoutes {
   readonly matcher = new Matcher<string>();
   readonly rules = new Map<string, RoutedRule>();
+  /** The refresh in progress or last done; the next one starts after it. */
+  #refreshing: Promise<void> = Promise.resolve();
 
   /** The bus's KmsKeyIdentifier: the KMS key that seals its events at rest (alias/aws/events when absent). */
   constructor(readonly keyRef?: string) {}
@@ -48,9 +58,16 @@ export class BusRoutes {
     const routed = this.rules.get(rule);
     if (routed) routed.targets = targets;
   }
+
+  /** Runs `fn` after every refresh queued before it. */
+  queue(fn: () => Promise<void>): Promise<void> {
+    const run = this.#refreshing.then(fn);
+    this.#refreshing = run.catch(() => {});
+    return run;
+  }
 }
 
-export class Router {
+export class Router implements ConfigListener {
   readonly #buses = new Map<string, Promise<BusRoutes | undefined>>();
 
   constructor(private readonly store: Store) {}
@@ -81,23 +98,40 @@ export class Router {
     return routes;
   }
 
-  // Changes apply only to buses already loaded; an unloaded bus reads the committed state when first used.
-  async ruleChanged(rule: RuleRecord): Promise<void> {
-    (await this.#loaded(rule.bus))?.putRule(rule);
+  /**
+   * Re-reads one rule and its targets into the bus's routes, after a write that changed either (or deleted the
+   * rule). Only a loaded bus is refreshed: an unloaded one reads the committed state when first used.
+   */
+  async refresh(bus: string, rule: string): Promise<void> {
+    const loading = this.#buses.get(bus);
+    const routes = await loading?.catch(() => undefined);
+    if (!routes) return;
+    try {
+      await routes.queue(async () => {
+        const [record, targets] = await Promise.all([this.store.getRule(bus, rule), this.store.listTargets(bus, rule)]);
+        if (!record) return routes.deleteRule(rule);
+        routes.putRule(record);
+        routes.setTargets(rule, targets);
+      });
+    } catch (err) {
+      if (this.#buses.get(bus) === loading) this.#buses.delete(bus);
+      throw err;
+    }
   }
-  async ruleDeleted(bus: string, name: string): Promise<void> {
-    (await this.#loaded(bus))?.deleteRule(name);
-  }
-  async targetsChanged(bus: string, rule: string): Promise<void> {
-    const routes = await this.#loaded(bus);
-    if (routes) routes.setTargets(rule, await this.store.listTargets(bus, rule));
-  }
-  busDeleted(bus: string): void {
+
+  /** The bus was created or deleted: whatever was loaded for it is read again on next use. */
+  forget(bus: string): void {
     this.#buses.delete(bus);
   }
 
-  async #loaded(bus: string): Promise<BusRoutes | undefined> {
-    const routes = this.#buses.get(bus);
-    return routes ? await routes.catch(() => undefined) : undefined;
+  /** Another process's change (this process's own were refreshed when it made them). */
+  changed(change: ConfigChange, own: boolean): Promise<void> | void {
+    if (own || change.bus === undefined) return;
+    if (change.kind === 'bus') return this.forget(change.bus);
+    return this.refresh(change.bus, change.name);
+  }
+
+  reset(): void {
+    this.#buses.clear();
   }
 }

@@ -78,7 +78,7 @@ export class RuleService {
     };
     await this.deps.store.putRule(rule);
     if (req.Tags?.length) await this.deps.store.tagResource(rule.arn, Object.fromEntries(req.Tags.map((t) => [t.Key, t.Value])));
-    await this.deps.router.ruleChanged(rule);
+    await this.deps.router.refresh(rule.bus, rule.name);
     return { RuleArn: rule.arn };
   }
 
@@ -104,7 +104,7 @@ export class RuleService {
     const result = await this.deps.store.deleteRule(bus, req.Name, req.Force ?? false);
     if (result === 'has-targets') throw new ServiceError('ValidationException', 'Rule can\'t be deleted since it has targets.');
     // Deleting a rule that does not exist succeeds, as in AWS.
-    await this.deps.router.ruleDeleted(bus, req.Name);
+    await this.deps.router.refresh(bus, req.Name);
     return {};
   }
 
@@ -122,7 +122,7 @@ export class RuleService {
     if (rule.managedBy) throw managed(rule);
     const updated: RuleRecord = { ...rule, state, lastModifiedAt: this.deps.clock.now() };
     await this.deps.store.putRule(updated);
-    await this.deps.router.ruleChanged(updated);
+    await this.deps.router.refresh(updated.bus, updated.name);
     return {};
   }
 

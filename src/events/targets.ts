@@ -82,7 +82,7 @@ export class TargetService {
       if (result === 'limit-exceeded') {
         throw new ServiceError('LimitExceededException', `The requested resource exceeds the maximum number allowed: a rule can have at most ${MAX_TARGETS_PER_RULE} targets.`);
       }
-      await this.deps.router.targetsChanged(bus, req.Rule);
+      await this.deps.router.refresh(bus, req.Rule);
       await this.deps.targetsPut?.(rule, [...accepted.values()]);
     }
     return { FailedEntryCount: failed.length, FailedEntries: failed };
@@ -95,7 +95,7 @@ export class TargetService {
     if (rule.managedBy && !req.Force) throw new ServiceError('ManagedRuleException', `Rule ${rule.name} is managed by ${rule.managedBy} and cannot be changed.`);
     // Ids that are not on the rule are ignored, as AWS does: removing is idempotent.
     await this.deps.store.removeTargets(bus, req.Rule, req.Ids);
-    await this.deps.router.targetsChanged(bus, req.Rule);
+    await this.deps.router.refresh(bus, req.Rule);
     return { FailedEntryCount: 0, FailedEntries: [] };
   }
 

@@ -16,6 +16,11 @@ export interface QueueDeps {
   clock: Clock;
   arrivals: Arrivals;
   metrics: QueueMetrics;
+  /**
+   * A long poll looks at the store at least this often (clock time): for a store other processes send to, whose
+   * arrivals this process hears of only by a wake-up that may be lost. Unset: only on arrivals here and when due.
+   */
+  pollMs?: number;
   /** For KmsMasterKeyId: the key must exist. */
   keyring: Keyring;
   /** A queue's RedrivePolicy names this queue as its dead-letter queue (the secure defaults' alarm); never throws. */

@@ -74,6 +74,11 @@ export class Sqs {
     this.#metrics.sent(messages);
   }
 
+  /** Wakes the queue's long polls for messages another process sent (a store wake-up; no count here). */
+  wakeReceivers(queue: string): void {
+    this.#arrivals.notify(queue);
+  }
+
   /** Long polls waiting now (for tests and diagnostics). */
   get waitingReceivers(): number {
     return this.#arrivals.waiting;

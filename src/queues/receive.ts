@@ -61,7 +61,7 @@ export class ReceiveService {
       throw new ServiceError('InvalidParameterValue', `Value ${req.WaitTimeSeconds} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= ${MAX_WAIT_SECONDS}, if provided.`);
     }
     let queue = await requireQueue(this.deps, req.QueueUrl);
-    const { clock, arrivals, store } = this.deps;
+    const { clock, arrivals, store, pollMs } = this.deps;
     const waitSeconds = req.WaitTimeSeconds ?? numberAttribute(queue, 'ReceiveMessageWaitTimeSeconds');
     const deadline = clock.now() + waitSeconds * 1000;
     for (;;) {
@@ -74,7 +74,7 @@ export class ReceiveService {
         return format(messages, req);
       }
       const next = await store.nextVisibleAt(queue.name, now);
-      await arrivals.wait(queue.name, Math.min(deadline, next ?? deadline) - now, seen);
+      await arrivals.wait(queue.name, Math.min(deadline, next ?? deadline, now + (pollMs ?? Infinity)) - now, seen);
       // The queue may have been deleted, or its attributes changed, while this receiver waited.
       queue = await requireQueue(this.deps, req.QueueUrl);
     }

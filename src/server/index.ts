@@ -17,8 +17,16 @@ export interface ServeOptions {
   host: string;
   port: number;
   dataDir: string;
+  /** A postgres:// URL: the shared PostgreSQL store instead of the embedded one in dataDir. */
+  store?: string;
+  /** PostgreSQL connections per process. */
+  poolSize?: number;
+  /** How often (ms of the clock) to read configuration changes made through other processes (default 1000). */
+  configPollMs?: number;
   /** Simulated seconds per real second; 1 is real time. */
   timeScale: number;
+  /** Where scaled time starts (wall-clock ms; default: now): the same for every process sharing a database. */
+  timeOrigin?: number;
   logger: Logger;
   /** Lambda-style functions to register at start (the config file's). */
   functions?: readonly unknown[];
@@ -51,12 +59,12 @@ export interface MailroomServer extends AsyncDisposable {
 }
 
 export async function startServer(options: ServeOptions): Promise<MailroomServer> {
-  const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale));
-  const { dataDir, logger, functions, functionsBaseDir, deliver, smtp, publicUrl, defaultAlarms } = options;
+  const clock = options.clock ?? (options.timeScale === 1 ? new SystemClock() : new ScaledClock(options.timeScale, options.timeOrigin));
+  const { dataDir, store, poolSize, configPollMs, logger, functions, functionsBaseDir, deliver, smtp, publicUrl, defaultAlarms } = options;
   const rootKey = { file: options.rootKeyFile, base64: options.rootKey };
   const alerts = { webhook: options.alertsWebhook, email: options.alertsEmail };
   // Delivery starts once the server listens: SNS messages carry links to it, which must be right and answer.
-  const mailroom = await createMailroom({ dataDir, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl, rootKey, defaultAlarms, alerts });
+  const mailroom = await createMailroom({ dataDir, store, poolSize, configPollMs, clock, logger, functions, functionsBaseDir, deliver: false, smtp, publicUrl, rootKey, defaultAlarms, alerts });
   // rpc-v2-cbor first: it must see (and refuse) a CBOR request that also carries X-Amz-Target. awsJson claims
   // requests with X-Amz-Target, query form posts and `?Action=` GETs: no request is claimed twice. The SNS links
   // (SubscribeURL, UnsubscribeURL: unsigned `?Action=` GETs without a Version) come before the query adapter.

@@ -125,3 +125,13 @@ export interface DeliveryStore {
   attemptHistory(deliveryId: string): Promise<AttemptRecord[]>;
   listFallbackDeadLetters(limit: number): Promise<FallbackDeadLetter[]>;
 }
+
+/** Why a dead letter was kept in the fallback store: its queue is missing. */
+export function deadLetterQueueMissing(queueArn: string): string {
+  return `The dead-letter queue ${queueArn} does not exist.`;
+}
+
+/** Why a dead letter was kept in the fallback store: its queue's KMS key refused to seal it (nothing was lost). */
+export function deadLetterKeyUnusable(queueArn: string, err: Error): string {
+  return `The dead-letter queue ${queueArn} cannot take the message: its KMS key cannot be used (${err.message})`;
+}

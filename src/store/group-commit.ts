@@ -114,3 +114,32 @@ export class GroupCommit<T> {
     }
   }
 }
+
+/**
+ * Group commit for calls that each carry several items and want one result per item back (the delivery engine's
+ * settlements): calls made at the same time share one flush of all their items, and each caller receives the
+ * results of its own items, in order.
+ */
+export class GroupedCalls<T, R> {
+  readonly #group: GroupCommit<{ items: T[]; results?: R[] }>;
+
+  /** `flush` returns one result per item, in order; throwing rejects every caller of the group. */
+  constructor(flush: (items: T[]) => Promise<R[]>) {
+    this.#group = new GroupCommit(async (calls) => {
+      const results = await flush(calls.flatMap((c) => c.items));
+      let i = 0;
+      for (const c of calls) c.results = results.slice(i, (i += c.items.length));
+      return calls.map(() => undefined);
+    });
+  }
+
+  async call(items: T[]): Promise<R[]> {
+    const call: { items: T[]; results?: R[] } = { items };
+    await this.#group.submit(call);
+    return call.results!;
+  }
+
+  close(): Promise<void> {
+    return this.#group.close();
+  }
+}

@@ -8,6 +8,7 @@ import { SystemClock, type Clock } from '../clock.js';
 import type { RootKeyLog, RootKeyOptions } from '../keys/index.js';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 
 export type * from './records.js';
 export type * from './store.js';
@@ -16,13 +17,15 @@ export type * from './keys.js';
 
 /**
  * Where the data lives: a data directory (the SQLite file `mailroom.db` inside it), or an explicit location —
- * a SQLite file path, or a `postgres://` URL once the PostgreSQL backend exists.
+ * a SQLite file path, or a `postgres://` (`postgresql://`) URL for the PostgreSQL backend.
  */
 export type StoreLocation = { dataDir: string } | { path: string };
 
 export type OpenStoreOptions = StoreLocation & {
   /** Stamps migrations and delivery creation times; defaults to the wall clock. */
   clock?: Clock;
+  /** PostgreSQL only: connections in the pool (default 10). */
+  poolSize?: number;
   /**
    * Where the root key that unlocks the store's keyring comes from (see src/keys/root-key.ts). Without one, the
    * file root.key beside the database is used, and generated (0600) if the store is new.
@@ -34,12 +37,16 @@ export type OpenStoreOptions = StoreLocation & {
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
+/** Whether `location` names a PostgreSQL database rather than a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return POSTGRES_URL.test(location);
+}
+
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const clock = options.clock ?? new SystemClock();
   const keys = { rootKey: options.rootKey, log: options.logger };
   if ('path' in options) {
-    // The seam for the scale-out backend: a URL instead of a file path.
-    if (POSTGRES_URL.test(options.path)) throw new Error('PostgreSQL store not available yet');
+    if (isPostgresUrl(options.path)) return PostgresStore.open(options.path, clock, { poolSize: options.poolSize, ...keys });
     return SqliteStore.open(options.path, clock, keys);
   }
   // 0700: the database holds event payloads and connection secrets (sealed, but their metadata is not).

@@ -49,7 +49,7 @@ export interface ConnectionRecord {
   description?: string;
   authorizationType: 'API_KEY' | 'BASIC' | 'OAUTH_CLIENT_CREDENTIALS';
   state: ConnectionState;
-  /** AuthParameters as JSON text, secrets included; sealed at rest once encryption lands (issue: queues and keys). */
+  /** AuthParameters as JSON text, secrets included; sealed at rest under Mailroom's own key (src/store/sealing.ts). */
   authParameters: string;
   createdAt: number;
   lastModifiedAt: number;

@@ -14,6 +14,7 @@ import { KeyError } from '../keys/errors.js';
 import { EVENTS_MANAGED_KEY, SQS_MANAGED_KEY } from '../keys/key-refs.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { DataKey, Sealer } from '../keys/sealer.js';
+import type { AttemptRecord, FallbackDeadLetter } from './deliveries.js';
 import type { MessageAttribute, NewQueueMessage } from './queues.js';
 import type { IngestEntry } from './store.js';
 
@@ -131,4 +132,47 @@ export function openMessage(sealer: Sealer, columns: MessageColumns): MessageCon
   const content: MessageContent = { body: frame.toString('utf8', metaEnd), attributes: meta.a ?? {}, md5OfBody: meta.md5 };
   if (meta.md5a !== undefined) content.md5OfMessageAttributes = meta.md5a;
   return content;
+}
+
+/** A delivery's input: sealed under its event's key, plaintext only if the event is (`eventKeyId` null). */
+export function sealInput(sealer: Sealer, input: string, eventKeyId: string | null): { blob: Buffer; keyId: string | null } {
+  return eventKeyId === null ? { blob: Buffer.from(input, 'utf8'), keyId: null } : sealText(sealer, eventKeyId, input);
+}
+
+/** An attempt record's columns: its error message and the target's answer may echo the event. */
+export function sealAttempt(sealer: Sealer, a: AttemptRecord): { errorMessage: Buffer | null; body: Buffer | null; keyId: string } {
+  return { errorMessage: sealOptional(sealer, a.errorMessage), body: sealOptional(sealer, a.body), keyId: sealer.keyring.resolve(MAILROOM_DATA_KEY).id };
+}
+
+/** A fallback dead letter's columns: its body and its attributes (which carry the error message). */
+export function sealFallback(sealer: Sealer, f: Pick<FallbackDeadLetter, 'body' | 'attributes'>): { body: Buffer; attributes: Buffer; keyId: string } {
+  const body = sealText(sealer, MAILROOM_DATA_KEY, f.body);
+  return { body: body.blob, attributes: sealText(sealer, MAILROOM_DATA_KEY, JSON.stringify(f.attributes)).blob, keyId: body.keyId };
+}
+
+export function openFallbackAttributes(sealer: Sealer, attributes: Buffer, keyId: string | null): Record<string, string> {
+  return JSON.parse(openText(sealer, attributes, keyId)) as Record<string, string>;
+}
+
+/** A delivery's last error as listed: the sealed column since migration 4, else the plaintext of older rows. */
+export function openLastError(sealer: Sealer, error: Buffer | null, legacy: string | null): string | undefined {
+  return error === null ? (legacy ?? undefined) : sealer.open(error).toString('utf8');
+}
+
+/**
+ * A due delivery's event and input, opened for its claim; or, when their KMS key cannot be used (disabled, pending
+ * deletion, not known here), the sealed last error that puts it off by KEY_UNUSABLE_RETRY_MS (src/store/deliveries.ts).
+ * A key this process has not loaded may be another process's new key: the keyring is re-read in the background.
+ */
+export function openDelivery(
+  sealer: Sealer,
+  row: { payload: Buffer; eventKeyId: string | null; input: Buffer | null; inputKeyId: string | null },
+): { event: string; input: string | undefined } | { deferred: Buffer } {
+  try {
+    return { event: openText(sealer, row.payload, row.eventKeyId), input: openOptional(sealer, row.input, row.inputKeyId) };
+  } catch (err) {
+    if (!(err instanceof KeyError)) throw err;
+    if (err.reason === 'not-found') void sealer.keyring.reload().catch(() => undefined);
+    return { deferred: sealText(sealer, MAILROOM_DATA_KEY, `The event cannot be opened: ${err.message}`).blob };
+  }
 }

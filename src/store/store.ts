@@ -26,6 +26,7 @@ import type { RedriveStore } from './redrive.js';
 import type { AlarmStore } from './alarms.js';
 import type { KeyStore } from './keys.js';
 import type { Keyring } from '../keys/keyring.js';
+import type { ConfigChangeStore } from './config-changes.js';
 
 /** An event to ingest with the deliveries its matched targets need; both are written in one transaction. */
 export interface IngestEntry {
@@ -41,10 +42,16 @@ export interface StoreStats {
   commits: number;
 }
 
+/**
+ * What a wake-up is about: `deliveries` were recorded (or fell due again by a release), messages were sent to a
+ * queue (`queues`, with the queue's name as the detail), or configuration changes were logged (`config`).
+ */
+export type WakeChannel = 'deliveries' | 'queues' | 'config';
+
 export type DeleteRuleResult = 'deleted' | 'not-found' | 'has-targets';
 export type PutTargetsResult = 'ok' | 'rule-not-found' | 'limit-exceeded';
 
-export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore, AlarmStore, TopicStore, KeyStore {
+export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, FunctionStore, QueueStore, MoveTaskStore, RedriveStore, AlarmStore, TopicStore, KeyStore, ConfigChangeStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
    * The KMS keys that seal this store's records, unlocked with the root key at open (src/keys/). The store seals
@@ -106,6 +113,14 @@ export interface Store extends AsyncDisposable, DeliveryStore, MetricStore, Func
   countEvents(): Promise<number>;
 
   stats(): StoreStats;
+
+  /**
+   * Present on backends that several processes share (PostgreSQL): calls `fn` whenever any process, this one
+   * included, commits deliveries, queue messages or configuration changes, so a dispatcher, a long poll or the
+   * configuration feed can look at once. A latency hint
+   * only — a wake-up can be lost (a dropped connection) — so a subscriber still polls. Returns the unsubscribe.
+   */
+  onWake?(channel: WakeChannel, fn: (detail: string) => void): () => void;
 
   close(): Promise<void>;
 }

@@ -10,7 +10,8 @@
  * topics (or subscriptions) of a region those with `arn:aws:sns:<region>:<account>:` as prefix.
  *
  * PostgreSQL: the same three tables (topics, subscriptions, sns_signing_keys; see docs/topics.md), the
- * deliveries' kind constraint widened to 'sns', and `publish` as one transaction like ingest.
+ * deliveries' kind constraint widened to 'sns', and `publish` as one statement (one commit) after the topic's
+ * confirmed subscriptions are read (src/store/postgres/topic-messages.ts).
  */
 import type { Page, PageRequest } from './records.js';
 

@@ -27,6 +27,7 @@ export function tempDataDir(prefix = 'mailroom-test-'): string {
 
 export interface ServerProcessOptions {
   dataDir?: string;
+  store?: string;
   timeScale?: number;
   port?: number;
   config?: string;
@@ -43,6 +44,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const dataDir = options.dataDir ?? tempDataDir();
   const args = [...(options.nodeArgs ?? []), '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, '--log-level', 'info'];
   if (options.deliver === false) args.push('--no-deliver');
+  if (options.store) args.push('--store', options.store);
   if (options.timeScale) args.push('--time-scale', String(options.timeScale));
   if (options.config) args.push('--config', options.config);
   args.push(...(options.args ?? []));

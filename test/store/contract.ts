@@ -16,13 +16,14 @@ import type {
   TargetRecord,
 } from '../../src/store/records.js';
 import type { IngestEntry, Store } from '../../src/store/store.js';
-import { deliveryContract } from './delivery-contract.js';
 import { keysContract } from './keys-contract.js';
 import { queueContract } from './queue-contract.js';
 import { topicContract } from './topic-contract.js';
 import { moveTaskContract } from './move-task-contract.js';
 import { redriveContract } from './redrive-contract.js';
 import { alarmContract } from './alarm-contract.js';
+import { deliveryContract } from './delivery-contract.js';
+import { configChangeContract } from './config-change-contract.js';
 
 export interface ContractOptions {
   skip?: { reason: string; tests: string[] }[];
@@ -54,7 +55,7 @@ export function target(busName: string, ruleName: string, id: string, arn = `arn
   return { bus: busName, rule: ruleName, id, arn, spec: JSON.stringify({ Id: id, Arn: arn }) };
 }
 
-function connection(name: string): ConnectionRecord {
+export function connection(name: string): ConnectionRecord {
   return {
     name,
     arn: `arn:aws:events:${REGION}:${ACCOUNT}:connection/${name}/abc`,
@@ -66,7 +67,7 @@ function connection(name: string): ConnectionRecord {
   };
 }
 
-function apiDestination(name: string): ApiDestinationRecord {
+export function apiDestination(name: string): ApiDestinationRecord {
   return {
     name,
     arn: `arn:aws:events:${REGION}:${ACCOUNT}:api-destination/${name}/abc`,
@@ -461,10 +462,6 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
       });
     });
 
-    describe('deliveries', () => {
-      deliveryContract(test, () => store);
-    });
-
     describe('queues', () => {
       queueContract(test, () => store);
     });
@@ -481,12 +478,20 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
       alarmContract(test, () => store);
     });
 
+    describe('delivery engine, metrics and functions', () => {
+      deliveryContract(test, () => store);
+    });
+
     describe('topics', () => {
       topicContract(test, () => store);
     });
 
     describe('keys and sealing', () => {
       keysContract(test, () => store);
+    });
+
+    describe('configuration change log', () => {
+      configChangeContract(test, () => store);
     });
 
     describe('lifecycle', () => {

@@ -104,10 +104,6 @@ describe('SQLite store', () => {
     assert.ok(statSync(join(dataDir, 'mailroom.db')).isFile());
   });
 
-  it('refuses PostgreSQL URLs until that backend exists', async () => {
-    await assert.rejects(openStore({ path: 'postgres://localhost/mailroom' }), /PostgreSQL store not available yet/);
-  });
-
   it('keeps every acknowledged event and its deliveries across kill -9', { timeout: 120_000 }, async () => {
     const dataDir = join(root, 'killed');
     const fixture = fileURLToPath(new URL('./fixtures/ingest-child.ts', import.meta.url));

@@ -4,58 +4,8 @@
  * Every method that writes is one transaction with its history items.
  */
 import type Database from 'better-sqlite3';
-import type {
-  AlarmConfig,
-  AlarmFilter,
-  AlarmHistoryFilter,
-  AlarmHistoryRecord,
-  AlarmRecord,
-  AlarmStateChange,
-  AlarmStateValue,
-} from '../alarms.js';
-
-interface AlarmRow {
-  name: string;
-  arn: string;
-  config: string;
-  actions_enabled: number;
-  config_updated_at: number;
-  state_value: AlarmStateValue;
-  state_reason: string;
-  state_reason_data: string | null;
-  state_updated_at: number;
-  state_transitioned_at: number;
-  state_version: number;
-  next_evaluation_at: number;
-}
-
-interface HistoryRow {
-  seq: number;
-  alarm_name: string;
-  timestamp: number;
-  type: AlarmHistoryRecord['type'];
-  summary: string;
-  data: string;
-}
-
-function toRecord(row: AlarmRow): AlarmRecord {
-  return {
-    name: row.name,
-    arn: row.arn,
-    config: JSON.parse(row.config) as AlarmConfig,
-    actionsEnabled: row.actions_enabled === 1,
-    configUpdatedAt: row.config_updated_at,
-    state: {
-      value: row.state_value,
-      reason: row.state_reason,
-      ...(row.state_reason_data !== null && { reasonData: row.state_reason_data }),
-      updatedAt: row.state_updated_at,
-      transitionedAt: row.state_transitioned_at,
-      version: row.state_version,
-    },
-    nextEvaluationAt: row.next_evaluation_at,
-  };
-}
+import type { AlarmFilter, AlarmHistoryFilter, AlarmHistoryRecord, AlarmRecord, AlarmStateChange } from '../alarms.js';
+import { ACTION_LISTS, ALARM_COLUMNS as COLUMNS, historyPage, toAlarmRecord as toRecord, type AlarmRow, type HistoryRow } from '../alarm-rows.js';
 
 interface ClaimRequest {
   now: number;
@@ -64,11 +14,6 @@ interface ClaimRequest {
   limit: number;
   horizon: number;
 }
-
-const ACTION_LISTS = ['OKActions', 'AlarmActions', 'InsufficientDataActions'] as const;
-
-const COLUMNS = `name, arn, config, actions_enabled, config_updated_at, state_value, state_reason, state_reason_data,
-  state_updated_at, state_transitioned_at, state_version, next_evaluation_at`;
 
 export class Alarms {
   readonly #db: Database.Database;
@@ -168,7 +113,7 @@ export class Alarms {
     this.#setActionsAll = db.transaction((names: string[], enabled: boolean, history: (alarm: AlarmRecord) => AlarmHistoryRecord[]) => {
       for (const n of names) {
         const row = this.#get.get(n);
-        if (!row || (row.actions_enabled === 1) === enabled) continue;
+        if (!row || Boolean(row.actions_enabled) === enabled) continue;
         this.#setActions.run(enabled ? 1 : 0, n);
         this.#appendHistory(history(toRecord(row)));
       }
@@ -297,11 +242,6 @@ export class Alarms {
     }
     const sql = `SELECT seq, alarm_name, timestamp, type, summary, data FROM alarm_history
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY timestamp ${order}, seq ${order} LIMIT @limit`;
-    const rows = this.#db.prepare(sql).all(params) as HistoryRow[];
-    const page = rows.slice(0, f.limit);
-    const items = page.map((r) => ({ alarmName: r.alarm_name, timestamp: r.timestamp, type: r.type, summary: r.summary, data: r.data }));
-    if (rows.length <= f.limit) return { items };
-    const last = page[page.length - 1]!;
-    return { items, after: JSON.stringify([last.timestamp, last.seq]) };
+    return historyPage(this.#db.prepare(sql).all(params) as HistoryRow[], f.limit);
   }
 }

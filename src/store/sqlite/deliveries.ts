@@ -7,6 +7,8 @@ import type Database from 'better-sqlite3';
 import { KeyError } from '../../keys/errors.js';
 import type { Sealer } from '../../keys/sealer.js';
 import {
+  deadLetterKeyUnusable,
+  deadLetterQueueMissing,
   KEY_UNUSABLE_RETRY_MS,
   type AttemptRecord,
   type ClaimedDelivery,
@@ -18,7 +20,7 @@ import {
 } from '../deliveries.js';
 import type { IdGenerator } from '../ids.js';
 import type { NewQueueMessage } from '../queues.js';
-import { MAILROOM_DATA_KEY, openOptional, openText, sealOptional, sealText } from '../sealing.js';
+import { openDelivery, openFallbackAttributes, openOptional, openText, sealAttempt, sealFallback, sealInput, sealOptional } from '../sealing.js';
 
 /** A claimed row, as an array (the statement is raw: better-sqlite3 builds no object with named keys per row). */
 type ClaimRow = [
@@ -77,8 +79,7 @@ export function prepareFollowUpInsert(db: Database.Database, ids: IdGenerator, s
   );
   return (f, event, now) => {
     const id = ids.next(now);
-    // A follow-up's input is sealed under its event's key (plaintext only if the event is).
-    const input = f.input === undefined ? undefined : event.key_id === null ? { blob: Buffer.from(f.input, 'utf8'), keyId: null } : sealText(sealer, event.key_id, f.input);
+    const input = f.input === undefined ? undefined : sealInput(sealer, f.input, event.key_id);
     insert.run(id, event.seq, f.eventId, f.bus, f.ruleName, f.ruleArn, f.targetId, f.targetArn, f.kind, f.dueAt, now, now, input?.blob ?? null, input?.keyId ?? null);
     return id;
   };
@@ -185,7 +186,8 @@ export class Deliveries {
       if (!setState(o, now)) return { applied: false };
       if (o.attempt && hasHistory(o.attempt)) {
         const a = o.attempt;
-        this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, sealOptional(sealer, a.errorMessage), a.status ?? null, sealOptional(sealer, a.body), sealer.keyring.resolve(MAILROOM_DATA_KEY).id);
+        const sealed = sealAttempt(sealer, a);
+        this.#insertAttempt.run(o.id, a.attempt, a.at, Math.round(a.durationMs), a.ok ? 1 : 0, a.errorCode ?? null, sealed.errorMessage, a.status ?? null, sealed.body, sealed.keyId);
       }
       for (const f of o.followUps ?? []) this.#writeFollowUp(f, now);
       const result: SettleResult = { applied: true };
@@ -254,7 +256,7 @@ export class Deliveries {
         deliveryId: r.delivery_id,
         reason: r.reason,
         body: openText(this.sealer, r.body, r.key_id),
-        attributes: JSON.parse(openText(this.sealer, r.attributes, r.key_id)) as Record<string, string>,
+        attributes: openFallbackAttributes(this.sealer, r.attributes, r.key_id),
         at: r.at,
       };
       if (r.queue_arn !== null) f.queueArn = r.queue_arn;
@@ -268,18 +270,12 @@ export class Deliveries {
    */
   #openClaim(r: ClaimRow, now: number, leaseUntil: number): ClaimedDelivery | undefined {
     const [rowid, id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, attempts, createdAt, receivedAt, payload, eventKeyId, sealedInput, inputKeyId] = r;
-    let event: string;
-    let input: string | undefined;
-    try {
-      event = openText(this.sealer, payload, eventKeyId);
-      input = openOptional(this.sealer, sealedInput, inputKeyId);
-    } catch (err) {
-      if (!(err instanceof KeyError)) throw err;
-      // A key this process has not loaded may be another process's new key.
-      if (err.reason === 'not-found') void this.sealer.keyring.reload().catch(() => undefined);
-      this.#defer.run(now + KEY_UNUSABLE_RETRY_MS, sealText(this.sealer, MAILROOM_DATA_KEY, `The event cannot be opened: ${err.message}`).blob, now, rowid);
+    const opened = openDelivery(this.sealer, { payload, eventKeyId, input: sealedInput, inputKeyId });
+    if ('deferred' in opened) {
+      this.#defer.run(now + KEY_UNUSABLE_RETRY_MS, opened.deferred, now, rowid);
       return undefined;
     }
+    const { event, input } = opened;
     const claimed: ClaimedDelivery = { id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, attempts, createdAt, eventReceivedAt: receivedAt, event, leaseUntil, rowRef: rowid };
     if (input !== undefined) claimed.input = input;
     return claimed;
@@ -288,10 +284,10 @@ export class Deliveries {
   /** Appends a dead letter to its queue; returns why not when the queue is missing or its KMS key refuses it. */
   #queueDeadLetter(insertMessage: InsertQueueMessage | undefined, message: NewQueueMessage, queueArn: string): string | undefined {
     try {
-      return insertMessage?.(message) ? undefined : `The dead-letter queue ${queueArn} does not exist.`;
+      return insertMessage?.(message) ? undefined : deadLetterQueueMissing(queueArn);
     } catch (err) {
       // Sealing fails before anything is written: the dead letter is kept in the fallback store instead of lost.
-      if (err instanceof KeyError) return `The dead-letter queue ${queueArn} cannot take the message: its KMS key cannot be used (${err.message})`;
+      if (err instanceof KeyError) return deadLetterKeyUnusable(queueArn, err);
       throw err;
     }
   }
@@ -303,9 +299,8 @@ export class Deliveries {
   }
 
   #writeFallback(f: FallbackDeadLetter): void {
-    const body = sealText(this.sealer, MAILROOM_DATA_KEY, f.body);
-    const attributes = sealText(this.sealer, MAILROOM_DATA_KEY, JSON.stringify(f.attributes)).blob;
-    this.#insertFallback.run(f.deliveryId, f.queueArn ?? null, f.reason, body.blob, attributes, f.at, body.keyId);
+    const sealed = sealFallback(this.sealer, f);
+    this.#insertFallback.run(f.deliveryId, f.queueArn ?? null, f.reason, sealed.body, sealed.attributes, f.at, sealed.keyId);
   }
 }
 

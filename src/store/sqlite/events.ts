@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Sealer } from '../../keys/sealer.js';
 import type { DeliveryRecord, DeliveryStatus, EventRecord } from '../records.js';
-import { openText } from '../sealing.js';
+import { openLastError, openText } from '../sealing.js';
 import { setOptional } from './rows.js';
 
 interface EventRow {
@@ -51,7 +51,7 @@ function toDelivery(row: DeliveryRow, sealer: Sealer): DeliveryRecord {
   setOptional(delivery, 'leaseOwner', row.lease_owner);
   setOptional(delivery, 'leaseUntil', row.lease_until);
   // Sealed since migration 4 (error, under Mailroom's own key); last_error is the plaintext of older rows.
-  setOptional(delivery, 'lastError', row.error === null ? row.last_error : sealer.open(row.error).toString('utf8'));
+  setOptional(delivery, 'lastError', openLastError(sealer, row.error, row.last_error) ?? null);
   return delivery;
 }
 

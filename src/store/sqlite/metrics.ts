@@ -5,15 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import { mergeDatum } from '../metric-distribution.js';
-import { dimensionsKey, type Distribution, type MetricDatum, type MetricIdentity, type MetricListQuery, type MetricQuery } from '../metrics.js';
-
-type BucketRow = Pick<MetricDatum, 'minute' | 'unit' | 'sum' | 'count' | 'min' | 'max'> & { distribution: string | null };
-
-interface IdentityRow {
-  namespace: string;
-  name: string;
-  dimensions: string;
-}
+import { dimensionsKey, type MetricDatum, type MetricIdentity, type MetricListQuery, type MetricQuery } from '../metrics.js';
+import { listMetricsPage, toDatum, type BucketRow, type IdentityRow } from '../metric-rows.js';
 
 export class Metrics {
   readonly #get;
@@ -60,43 +53,17 @@ export class Metrics {
     return this.#query.all(q.namespace, q.name, dimensionsKey(q.dimensions), q.from, q.to).map((r) => toDatum(q, r));
   }
 
-  /**
-   * Dimension filters are applied here rather than in SQL, on pages of candidates, so a page may need several
-   * reads when most candidates are filtered out.
-   */
-  list(q: MetricListQuery): { items: MetricIdentity[]; after?: string } {
-    const items: MetricIdentity[] = [];
-    let cursor = q.after === undefined ? undefined : (JSON.parse(q.after) as [string, string, string]);
-    for (;;) {
-      const rows = this.#list.all({
+  list(q: MetricListQuery): Promise<{ items: MetricIdentity[]; after?: string }> {
+    return listMetricsPage(q, (after, limit) =>
+      this.#list.all({
         namespace: q.namespace ?? null,
         name: q.name ?? null,
         since: q.since,
-        afterNs: cursor?.[0] ?? null,
-        afterName: cursor?.[1] ?? '',
-        afterDims: cursor?.[2] ?? '',
-        limit: q.limit + 1,
-      });
-      for (const row of rows) {
-        const identity = { namespace: row.namespace, name: row.name, dimensions: JSON.parse(row.dimensions) as Record<string, string> };
-        if (!matchesDimensions(identity.dimensions, q.dimensions)) continue;
-        if (items.length === q.limit) return { items, after: JSON.stringify(cursor) };
-        items.push(identity);
-        cursor = [row.namespace, row.name, row.dimensions];
-      }
-      if (rows.length <= q.limit) return { items };
-      const last = rows[rows.length - 1]!;
-      cursor = [last.namespace, last.name, last.dimensions];
-    }
+        afterNs: after?.[0] ?? null,
+        afterName: after?.[1] ?? '',
+        afterDims: after?.[2] ?? '',
+        limit,
+      }),
+    );
   }
-}
-
-function toDatum(q: Pick<MetricDatum, 'namespace' | 'name' | 'dimensions'>, r: BucketRow): MetricDatum {
-  const d: MetricDatum = { namespace: q.namespace, name: q.name, dimensions: q.dimensions, minute: r.minute, unit: r.unit, sum: r.sum, count: r.count, min: r.min, max: r.max };
-  if (r.distribution !== null) d.distribution = JSON.parse(r.distribution) as Distribution;
-  return d;
-}
-
-function matchesDimensions(dimensions: Record<string, string>, filters: MetricListQuery['dimensions']): boolean {
-  return (filters ?? []).every((f) => f.name in dimensions && (f.value === undefined || dimensions[f.name] === f.value));
 }

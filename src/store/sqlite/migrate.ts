@@ -4,25 +4,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { Migration } from './migrations.js';
+import { checkMigrationList, SchemaTooNewError } from '../schema-version.js';
 
-export class SchemaTooNewError extends Error {
-  constructor(
-    readonly databaseVersion: number,
-    readonly knownVersion: number,
-  ) {
-    super(
-      `database schema version ${databaseVersion} is newer than this Mailroom (knows up to ${knownVersion}); upgrade Mailroom`,
-    );
-    this.name = 'SchemaTooNewError';
-  }
-}
+export { SchemaTooNewError };
 
 /** Brings the schema up to date; returns the versions it applied (none when already current). */
 export function migrate(db: Database.Database, migrations: readonly Migration[], now: number): number[] {
-  migrations.forEach((m, i) => {
-    // Append-only and dense: a gap or reordering means someone edited history.
-    if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
-  });
+  checkMigrationList(migrations);
   const known = migrations.length;
   const run = db.transaction((): number[] => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -11,6 +11,7 @@ import { allowDeliveryKind } from './delivery-kinds.js';
 import { MOVE_TASKS_SQL } from './schema-move-tasks.js';
 import { ALARMS_MIGRATION_SQL } from './alarms-schema.js';
 import { TOPICS_SQL } from './schema-topics.js';
+import { CONFIG_CHANGES_SQL } from './schema-config-changes.js';
 
 export interface Migration {
   version: number;
@@ -357,4 +358,5 @@ ALTER TABLE dead_letter_fallback_v4 RENAME TO dead_letter_fallback;
   { version: 5, name: 'message move tasks', sql: MOVE_TASKS_SQL },
   { version: 6, name: 'cloudwatch alarms', sql: ALARMS_MIGRATION_SQL },
   { version: 7, name: 'sns topics', sql: TOPICS_SQL, code: (db) => allowDeliveryKind(db, 'sns') },
+  { version: 8, name: 'config changes', sql: CONFIG_CHANGES_SQL },
 ];

@@ -1,31 +1,14 @@
 /**
  * SQS messages at rest: append (also inside the delivery engine's own transaction, via prepareMessageInsert),
  * the atomic receive, receipt-handle operations, purge, counts and the expiry sweep.
- *
- * A receipt handle is base64 of "<seq>:<nonce>", the nonce being the one the receive wrote on the row: the
- * row's current nonce tells a handle that still owns the message from one that a later receive superseded.
- * One receive writes one nonce on all the messages it claims (the seq tells their handles apart), taken from a pool
- * of random bytes: a random draw per message was a sixth of a receive's CPU.
+ * Receipt handles are receipt-handles.ts's: one receive writes one nonce on all the messages it claims (the seq
+ * tells their handles apart).
  */
-import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Sealer } from '../../keys/sealer.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import { decodeHandle, encodeHandle, receiptNonce } from '../receipt-handles.js';
 import { messageColumns, openMessage } from '../sealing.js';
-
-/** Random bytes for receipt nonces, drawn a few hundred receives' worth at a time. */
-let noncePool = Buffer.alloc(0);
-let nonceOffset = 0;
-
-/** A fresh nonce for one receive: 16 base64url characters (12 random bytes). */
-function receiptNonce(): string {
-  if (nonceOffset + 12 > noncePool.length) {
-    noncePool = randomBytes(4096);
-    nonceOffset = 0;
-  }
-  nonceOffset += 12;
-  return noncePool.toString('base64url', nonceOffset - 12, nonceOffset);
-}
 
 /** What deciding a candidate's fate takes; its content is read only if it is claimed. */
 interface CandidateRow {
@@ -66,15 +49,6 @@ export function prepareMessageInsert(db: Database.Database, sealer: Sealer): (me
     const c = messageColumns(sealer, m);
     return insert.run(m.queue, m.messageId, c.body, c.attributes, c.keyId, c.md5OfBody, c.md5OfMessageAttributes, m.senderId ?? null, m.sentAt, m.visibleAt, m.expiresAt, m.queue).changes > 0;
   };
-}
-
-function encodeHandle(seq: number, nonce: string): string {
-  return Buffer.from(`${seq}:${nonce}`, 'utf8').toString('base64');
-}
-
-function decodeHandle(handle: string): { seq: number; nonce: string } | undefined {
-  const m = /^(\d{1,15}):([A-Za-z0-9_-]{16})$/.exec(Buffer.from(handle, 'base64').toString('utf8'));
-  return m ? { seq: Number(m[1]), nonce: m[2]! } : undefined;
 }
 
 /** Thrown inside a send transaction to roll it back when the queue is missing. */

@@ -19,6 +19,7 @@
  * key before anything else. Event payloads get their data key here and are sealed on the writer thread.
  */
 import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import type {
@@ -77,6 +78,8 @@ export interface KeyOptions {
 }
 
 const SILENT: RootKeyLog = { warn: () => undefined };
+import { LOGGED_CHANGES as log, removedAny, type ConfigChange, type NewConfigChange } from '../config-changes.js';
+import { SqliteConfigChanges } from './config-changes.js';
 
 interface SettleBatch {
   outcomes: DeliveryOutcome[];
@@ -85,6 +88,7 @@ interface SettleBatch {
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
+  readonly instanceId = randomUUID();
   readonly #db: Database.Database;
   readonly #clock: Clock;
   readonly #buses: Buses;
@@ -109,6 +113,7 @@ export class SqliteStore implements Store {
   readonly #alarms: Alarms;
   readonly #keyStore: SqliteKeyStore;
   readonly #sealer: Sealer;
+  readonly #config: SqliteConfigChanges;
   #closing: Promise<void> | undefined;
 
   /**
@@ -167,6 +172,7 @@ export class SqliteStore implements Store {
     this.#moveTasks = new SqliteMoveTasks(db);
     this.#redrive = new SqliteRedrive(db, new IdGenerator(), sealer);
     this.#alarms = new Alarms(db);
+    this.#config = new SqliteConfigChanges(db, this.instanceId, clock);
     // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
@@ -187,7 +193,7 @@ export class SqliteStore implements Store {
   }
 
   createBus(bus: BusRecord): Promise<boolean> {
-    return this.#write(() => this.#buses.create(bus));
+    return this.#logged(() => this.#buses.create(bus), (created) => log.bus(bus.name, created));
   }
   async getBus(name: string): Promise<BusRecord | undefined> {
     return this.#buses.get(name);
@@ -196,11 +202,11 @@ export class SqliteStore implements Store {
     return this.#buses.list(page);
   }
   deleteBus(name: string): Promise<boolean> {
-    return this.#write(() => this.#buses.delete(name));
+    return this.#logged(() => this.#buses.delete(name), (deleted) => log.bus(name, deleted));
   }
 
   putRule(rule: RuleRecord): Promise<boolean> {
-    return this.#write(() => this.#rules.put(rule));
+    return this.#logged(() => this.#rules.put(rule), () => log.rule(rule.bus, rule.name, true));
   }
   async getRule(bus: string, name: string): Promise<RuleRecord | undefined> {
     return this.#rules.get(bus, name);
@@ -212,14 +218,14 @@ export class SqliteStore implements Store {
     return this.#rules.all(bus);
   }
   deleteRule(bus: string, name: string, force: boolean): Promise<DeleteRuleResult> {
-    return this.#write(() => this.#rules.delete(bus, name, force));
+    return this.#logged(() => this.#rules.delete(bus, name, force), (result) => log.rule(bus, name, result === 'deleted'));
   }
 
   putTargets(bus: string, rule: string, targets: TargetRecord[], maxPerRule: number): Promise<PutTargetsResult> {
-    return this.#write(() => this.#targets.put(bus, rule, targets, maxPerRule));
+    return this.#logged(() => this.#targets.put(bus, rule, targets, maxPerRule), (result) => log.targets(bus, rule, result === 'ok'));
   }
   removeTargets(bus: string, rule: string, ids: string[]): Promise<string[]> {
-    return this.#write(() => this.#targets.remove(bus, rule, ids));
+    return this.#logged(() => this.#targets.remove(bus, rule, ids), (missing) => log.targets(bus, rule, removedAny(ids, missing)));
   }
   async listTargets(bus: string, rule: string): Promise<TargetRecord[]> {
     return this.#targets.list(bus, rule);
@@ -232,7 +238,7 @@ export class SqliteStore implements Store {
   }
 
   createConnection(connection: ConnectionRecord): Promise<boolean> {
-    return this.#write(() => this.#connections.create(connection));
+    return this.#logged(() => this.#connections.create(connection), (created) => log.connection(connection.name, created));
   }
   getConnection(name: string): Promise<ConnectionRecord | undefined> {
     return withLatestKeys(this.keyring, () => this.#connections.get(name));
@@ -241,10 +247,10 @@ export class SqliteStore implements Store {
     return withLatestKeys(this.keyring, () => this.#connections.list(page));
   }
   deleteConnection(name: string): Promise<boolean> {
-    return this.#write(() => this.#connections.delete(name));
+    return this.#logged(() => this.#connections.delete(name), (deleted) => log.connection(name, deleted));
   }
   createApiDestination(destination: ApiDestinationRecord): Promise<boolean> {
-    return this.#write(() => this.#apiDestinations.create(destination));
+    return this.#logged(() => this.#apiDestinations.create(destination), (created) => log.apiDestination(destination.name, created));
   }
   async getApiDestination(name: string): Promise<ApiDestinationRecord | undefined> {
     return this.#apiDestinations.get(name);
@@ -253,7 +259,7 @@ export class SqliteStore implements Store {
     return this.#apiDestinations.list(page);
   }
   deleteApiDestination(name: string): Promise<boolean> {
-    return this.#write(() => this.#apiDestinations.delete(name));
+    return this.#logged(() => this.#apiDestinations.delete(name), (deleted) => log.apiDestination(name, deleted));
   }
 
   tagResource(arn: string, tags: Record<string, string>): Promise<void> {
@@ -342,7 +348,7 @@ export class SqliteStore implements Store {
   async queryMetrics(query: MetricQuery): Promise<MetricDatum[]> {
     return this.#metrics.query(query);
   }
-  async listMetrics(query: MetricListQuery): Promise<{ items: MetricIdentity[]; after?: string }> {
+  listMetrics(query: MetricListQuery): Promise<{ items: MetricIdentity[]; after?: string }> {
     return this.#metrics.list(query);
   }
 
@@ -559,6 +565,22 @@ export class SqliteStore implements Store {
     return this.#keyStore.deleteKmsAlias(name);
   }
   // --- end keyring ---
+
+  // --- Configuration change log (ConfigChangeStore) ---
+  async latestConfigChange(): Promise<number> {
+    return this.#config.latest();
+  }
+  async readConfigChanges(after: number, limit: number): Promise<{ changes: ConfigChange[]; missed: boolean }> {
+    return this.#config.read(after, limit);
+  }
+  pruneConfigChanges(before: number): Promise<number> {
+    return this.#write(() => this.#config.prune(before));
+  }
+
+  /** A control-plane write with the configuration changes it made, logged in its transaction. */
+  #logged<R>(write: () => R, changes: (result: R) => NewConfigChange[]): Promise<R> {
+    return this.#write(() => this.#config.logged(write, changes));
+  }
 
   /**
    * Runs a write on the main connection between two ingest commits, never during one. Every write of the main
