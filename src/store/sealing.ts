@@ -80,7 +80,7 @@ export interface MessageContent {
   md5OfMessageAttributes?: string;
 }
 
-/** Digests and attributes sealed with the body, as JSON ahead of it. */
+/** Digests and attributes sealed with the body in the first frame format, as JSON ahead of it. */
 interface MessageMeta {
   md5: string;
   md5a?: string;
@@ -88,12 +88,121 @@ interface MessageMeta {
 }
 
 /**
+ * What a sealed message's blob holds once opened: its frame. Two formats, told apart by the first byte:
+ *
+ *   JSON (0, the first format)   metadata length (4, big-endian, so its first byte is 0) | metadata as JSON
+ *                                ({md5, md5a?, a?}) | body (UTF-8)
+ *   binary (1, written now)      1 | MD5 of the body (16) | flags (1; bit 0: attributes' MD5 follows) | [its MD5 (16)]
+ *                                | attribute count (2) | each: name (2 + UTF-8) | data type (2 + UTF-8)
+ *                                | values present (1; bit 0 StringValue, bit 1 BinaryValue) | each present value
+ *                                (4 + UTF-8; a BinaryValue as its base64 text, as given) | body (UTF-8)
+ *
+ * The binary frame spares a JSON.stringify per send and a JSON.parse per receive, and ~100 bytes per row (raw
+ * digests, no key names). Rows sealed in either format open.
+ */
+const FRAME_BINARY = 1;
+const HEX_MD5 = /^[0-9a-f]{32}$/;
+const HAS_ATTRIBUTES_MD5 = 1;
+const HAS_STRING_VALUE = 1;
+const HAS_BINARY_VALUE = 2;
+
+/** The binary frame; the JSON one for digests that are not SQS's lowercase hex (none are, but bytes must not be lost). */
+function messageFrame(m: NewQueueMessage): Buffer {
+  const hexDigests = HEX_MD5.test(m.md5OfBody) && (m.md5OfMessageAttributes === undefined || HEX_MD5.test(m.md5OfMessageAttributes));
+  return hexDigests ? binaryFrame(m) : jsonFrame(m);
+}
+
+function jsonFrame(m: NewQueueMessage): Buffer {
+  const meta: MessageMeta = { md5: m.md5OfBody };
+  if (m.md5OfMessageAttributes !== undefined) meta.md5a = m.md5OfMessageAttributes;
+  if (Object.keys(m.attributes).length > 0) meta.a = m.attributes;
+  const metaText = JSON.stringify(meta);
+  const metaBytes = Buffer.byteLength(metaText, 'utf8');
+  const frame = Buffer.allocUnsafe(4 + metaBytes + Buffer.byteLength(m.body, 'utf8'));
+  frame.writeUInt32BE(metaBytes, 0);
+  frame.write(metaText, 4, 'utf8');
+  frame.write(m.body, 4 + metaBytes, 'utf8');
+  return frame;
+}
+
+function binaryFrame(m: NewQueueMessage): Buffer {
+  const names = Object.keys(m.attributes);
+  let size = 1 + 16 + 1 + (m.md5OfMessageAttributes !== undefined ? 16 : 0) + 2;
+  for (const name of names) {
+    const a = m.attributes[name]!;
+    size += 2 + Buffer.byteLength(name, 'utf8') + 2 + Buffer.byteLength(a.DataType, 'utf8') + 1;
+    if (a.StringValue !== undefined) size += 4 + Buffer.byteLength(a.StringValue, 'utf8');
+    if (a.BinaryValue !== undefined) size += 4 + Buffer.byteLength(a.BinaryValue, 'utf8');
+  }
+  const frame = Buffer.allocUnsafe(size + Buffer.byteLength(m.body, 'utf8'));
+  frame[0] = FRAME_BINARY;
+  frame.write(m.md5OfBody, 1, 16, 'hex');
+  let at = 18;
+  if (m.md5OfMessageAttributes !== undefined) {
+    frame[17] = HAS_ATTRIBUTES_MD5;
+    frame.write(m.md5OfMessageAttributes, at, 16, 'hex');
+    at += 16;
+  } else {
+    frame[17] = 0;
+  }
+  at = frame.writeUInt16BE(names.length, at);
+  const text = (value: string, lengthBytes: 2 | 4) => {
+    const length = frame.write(value, at + lengthBytes, 'utf8');
+    if (lengthBytes === 2) frame.writeUInt16BE(length, at);
+    else frame.writeUInt32BE(length, at);
+    at += lengthBytes + length;
+  };
+  for (const name of names) {
+    const a = m.attributes[name]!;
+    text(name, 2);
+    text(a.DataType, 2);
+    frame[at++] = (a.StringValue !== undefined ? HAS_STRING_VALUE : 0) | (a.BinaryValue !== undefined ? HAS_BINARY_VALUE : 0);
+    if (a.StringValue !== undefined) text(a.StringValue, 4);
+    if (a.BinaryValue !== undefined) text(a.BinaryValue, 4);
+  }
+  frame.write(m.body, at, 'utf8');
+  return frame;
+}
+
+function readBinaryFrame(frame: Buffer): MessageContent {
+  let at = 18;
+  const md5OfMessageAttributes = frame[17]! & HAS_ATTRIBUTES_MD5 ? frame.toString('hex', at, (at += 16)) : undefined;
+  const count = frame.readUInt16BE(at);
+  at += 2;
+  const text = (lengthBytes: 2 | 4) => {
+    const length = lengthBytes === 2 ? frame.readUInt16BE(at) : frame.readUInt32BE(at);
+    at += lengthBytes + length;
+    return frame.toString('utf8', at - length, at);
+  };
+  const attributes: Record<string, MessageAttribute> = {};
+  for (let i = 0; i < count; i++) {
+    const name = text(2);
+    const attribute: MessageAttribute = { DataType: text(2) };
+    const values = frame[at++]!;
+    if (values & HAS_STRING_VALUE) attribute.StringValue = text(4);
+    if (values & HAS_BINARY_VALUE) attribute.BinaryValue = text(4);
+    attributes[name] = attribute;
+  }
+  const content: MessageContent = { body: frame.toString('utf8', at), attributes, md5OfBody: frame.toString('hex', 1, 17) };
+  if (md5OfMessageAttributes !== undefined) content.md5OfMessageAttributes = md5OfMessageAttributes;
+  return content;
+}
+
+function readJsonFrame(frame: Buffer): MessageContent {
+  const metaEnd = 4 + frame.readUInt32BE(0);
+  const meta = JSON.parse(frame.toString('utf8', 4, metaEnd)) as MessageMeta;
+  const content: MessageContent = { body: frame.toString('utf8', metaEnd), attributes: meta.a ?? {}, md5OfBody: meta.md5 };
+  if (meta.md5a !== undefined) content.md5OfMessageAttributes = meta.md5a;
+  return content;
+}
+
+/**
  * A message's columns. Sealed, the body, attributes and digests go into one blob (one seal per message, and no
- * plaintext digest beside it): a 4-byte length, the metadata as JSON, then the body's UTF-8 bytes.
+ * plaintext digest beside it), framed as above.
  */
 export function messageColumns(sealer: Sealer, m: NewQueueMessage): MessageColumns {
-  const hasAttributes = Object.keys(m.attributes).length > 0;
   if (m.keyRef === null) {
+    const hasAttributes = Object.keys(m.attributes).length > 0;
     return {
       body: Buffer.from(m.body, 'utf8'),
       attributes: hasAttributes ? Buffer.from(JSON.stringify(m.attributes), 'utf8') : null,
@@ -102,16 +211,7 @@ export function messageColumns(sealer: Sealer, m: NewQueueMessage): MessageColum
       keyId: null,
     };
   }
-  const meta: MessageMeta = { md5: m.md5OfBody };
-  if (m.md5OfMessageAttributes !== undefined) meta.md5a = m.md5OfMessageAttributes;
-  if (hasAttributes) meta.a = m.attributes;
-  const metaText = JSON.stringify(meta);
-  const metaBytes = Buffer.byteLength(metaText, 'utf8');
-  const frame = Buffer.allocUnsafe(4 + metaBytes + Buffer.byteLength(m.body, 'utf8'));
-  frame.writeUInt32BE(metaBytes, 0);
-  frame.write(metaText, 4, 'utf8');
-  frame.write(m.body, 4 + metaBytes, 'utf8');
-  const sealed = sealer.seal(m.keyRef ?? SQS_MANAGED_KEY, frame, m.dataKeyReuseSeconds);
+  const sealed = sealer.seal(m.keyRef ?? SQS_MANAGED_KEY, messageFrame(m), m.dataKeyReuseSeconds);
   // md5_of_body is NOT NULL; a sealed row keeps its digest inside the blob.
   return { body: sealed.blob, attributes: null, md5OfBody: '', md5OfMessageAttributes: null, keyId: sealed.keyId };
 }
@@ -127,11 +227,7 @@ export function openMessage(sealer: Sealer, columns: MessageColumns): MessageCon
     return content;
   }
   const frame = sealer.open(columns.body);
-  const metaEnd = 4 + frame.readUInt32BE(0);
-  const meta = JSON.parse(frame.toString('utf8', 4, metaEnd)) as MessageMeta;
-  const content: MessageContent = { body: frame.toString('utf8', metaEnd), attributes: meta.a ?? {}, md5OfBody: meta.md5 };
-  if (meta.md5a !== undefined) content.md5OfMessageAttributes = meta.md5a;
-  return content;
+  return frame[0] === FRAME_BINARY ? readBinaryFrame(frame) : readJsonFrame(frame);
 }
 
 /** A delivery's input: sealed under its event's key, plaintext only if the event is (`eventKeyId` null). */

@@ -10,9 +10,8 @@ import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, ReceivedM
 import { decodeHandle, encodeHandle, receiptNonce } from '../receipt-handles.js';
 import { messageColumns, openMessage } from '../sealing.js';
 
-/** What deciding a candidate's fate takes; its content is read only if it is claimed. */
+/** What deciding the fate of a candidate that the claim passed over takes. */
 interface CandidateRow {
-  seq: number;
   sent_at: number;
   expires_at: number;
   receive_count: number;
@@ -58,6 +57,7 @@ export class QueueMessages {
   readonly #insert;
   readonly #send;
   readonly #candidates;
+  readonly #candidate;
   readonly #deleteSeq;
   readonly #claim;
   readonly #moveToDeadLetter;
@@ -85,15 +85,17 @@ export class QueueMessages {
       for (const m of messages) if (!this.#insert(m)) throw new QueueMissing();
     });
     // Positional parameters: binding a named-parameter object costs a property lookup per parameter per row.
-    this.#candidates = db.prepare<[string, number, number], CandidateRow>(
-      `SELECT seq, sent_at, expires_at, receive_count
-       FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
-    );
+    // The candidates' seqs only, which the index holds: no lookup of their rows until the claim.
+    this.#candidates = db.prepare<[string, number, number], number>(
+      'SELECT seq FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?',
+    ).pluck();
+    this.#candidate = db.prepare<[number], CandidateRow>('SELECT sent_at, expires_at, receive_count FROM queue_messages WHERE seq = ?');
     this.#deleteSeq = db.prepare<[number]>('DELETE FROM queue_messages WHERE seq = ?');
-    this.#claim = db.prepare<[number, number, string, number], ClaimedRow>(
+    // Claims a candidate unless it has expired or has been received the redrive policy's most times already.
+    this.#claim = db.prepare<[number, number, string, number, number, number], ClaimedRow>(
       `UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1,
               first_received_at = coalesce(first_received_at, ?), receipt_nonce = ?
-       WHERE seq = ?
+       WHERE seq = ? AND expires_at > ? AND receive_count < ?
        RETURNING message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at,
                  receive_count, first_received_at, dead_letter_source_arn`,
     );
@@ -162,26 +164,32 @@ export class QueueMessages {
     }
     const nonce = receiptNonce();
     const visibleAt = r.now + r.visibilityTimeoutMs;
+    const redrive = r.redrive && deadLetterRetentionMs !== undefined ? r.redrive : undefined;
+    const maxReceiveCount = redrive ? redrive.maxReceiveCount : Number.MAX_SAFE_INTEGER;
     // Rows passed over (expired, moved) leave the candidate range, so fetch again until the receive is full or
     // the range is exhausted.
     for (;;) {
       const limit = r.max - received.length;
-      const rows = this.#candidates.all(r.queue, r.now, limit);
-      for (const row of rows) {
+      const seqs = this.#candidates.all(r.queue, r.now, limit);
+      for (const seq of seqs) {
+        // Opened once claimed, inside the receive's transaction: a message whose KMS key cannot be used throws
+        // (KeyError) and the receive rolls back, leaving every message as it was.
+        const claimed = this.#claim.get(visibleAt, r.now, nonce, seq, r.now, maxReceiveCount);
+        if (claimed) {
+          received.push(toReceived(claimed, this.sealer, encodeHandle(seq, nonce)));
+          continue;
+        }
+        // Passed over: expired, or received too many times already.
+        const row = this.#candidate.get(seq)!;
         if (row.expires_at <= r.now) {
-          this.#deleteSeq.run(row.seq);
-        } else if (r.redrive && deadLetterRetentionMs !== undefined && row.receive_count >= r.redrive.maxReceiveCount) {
-          // Retention in the dead-letter queue still counts from the original send, as in SQS.
-          const expiresAt = row.sent_at + deadLetterRetentionMs;
-          this.#moveToDeadLetter.run({ seq: row.seq, queue: r.redrive.deadLetterQueue, now: r.now, expiresAt, sourceArn: r.redrive.sourceArn });
+          this.#deleteSeq.run(seq);
         } else {
-          // Opened once claimed, inside the receive's transaction: a message whose KMS key cannot be used throws
-          // (KeyError) and the receive rolls back, leaving every message as it was.
-          const claimed = this.#claim.get(visibleAt, r.now, nonce, row.seq)!;
-          received.push(toReceived(claimed, this.sealer, encodeHandle(row.seq, nonce)));
+          // Retention in the dead-letter queue still counts from the original send, as in SQS.
+          const expiresAt = row.sent_at + deadLetterRetentionMs!;
+          this.#moveToDeadLetter.run({ seq, queue: redrive!.deadLetterQueue, now: r.now, expiresAt, sourceArn: redrive!.sourceArn });
         }
       }
-      if (received.length === r.max || rows.length < limit) return received;
+      if (received.length === r.max || seqs.length < limit) return received;
     }
   }
 

@@ -47,6 +47,7 @@ import { Tags } from './tags.js';
 import { Targets } from './targets.js';
 import { SqliteQueueStore, type QueueWrites } from './queue-store.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import { Checkpointer } from './checkpointer.js';
 import { WalSync } from './wal-sync.js';
 import { WriteBatch } from './write-batch.js';
 import { WriterThread } from './writer.js';
@@ -106,6 +107,7 @@ export class SqliteStore implements Store {
   readonly #settle: GroupCommit<SettleBatch>;
   readonly #queues: SqliteQueueStore;
   readonly #walSync: WalSync;
+  readonly #checkpointer: Checkpointer;
   readonly #queueBatch: WriteBatch;
   readonly #topics: SqliteTopicStore;
   readonly #moveTasks: SqliteMoveTasks;
@@ -156,6 +158,8 @@ export class SqliteStore implements Store {
     // SQS messages: the writes of a turn of the event loop share one unsynced commit; a send then waits for the
     // WAL's shared fsync (see #outboxWrite).
     this.#walSync = new WalSync(`${path}-wal`);
+    // Checkpoints move off the event loop once the main connection writes in earnest (see #outboxWrite).
+    this.#checkpointer = new Checkpointer(db, path);
     this.#queueBatch = new WriteBatch(db, (run) => this.#write(() => this.#outboxWrite(run)));
     const batch = this.#queueBatch;
     const queueWrites: QueueWrites = {
@@ -603,8 +607,10 @@ export class SqliteStore implements Store {
    * minute: an fsync each made 10,000 alarms take most of the minute, see docs/benchmarks.md): a lost one is
    * evaluated again, and a lost state change is decided, and notified, again.
    * Ingest and the control plane keep synchronous=FULL: an acknowledged event or rule is never lost.
+   * These writes are the main connection's busiest, so they also start the thread that checkpoints its WAL.
    */
   #outboxWrite<R>(fn: () => R): R {
+    this.#checkpointer.start();
     this.#db.pragma('synchronous = NORMAL');
     try {
       return fn();
@@ -623,7 +629,7 @@ export class SqliteStore implements Store {
    */
   close(): Promise<void> {
     this.#closing ??= Promise.all([this.#ingest.close(), this.#settle.close(), this.#topics.close(), this.#queueBatch.close()])
-      .then(() => this.#writer.close())
+      .then(() => Promise.all([this.#writer.close(), this.#checkpointer.close()]))
       .then(() => {
         this.#db.close();
         return this.#walSync.close();
