@@ -4,6 +4,11 @@
  * - `ingest` goes through group commit (concurrent PutEvents share one fsync) to a writer thread with its own
  *   connection (writer.ts), so the inserts and the fsync run beside the event loop instead of blocking it. While
  *   one group is being committed there, the next one accumulates here.
+ * - The delivery engine's claims and its settles that change only a delivery's state ride with those groups
+ *   (delivery-protocol.ts, delivery-writes.ts): their queries ran at ~40 µs of the event loop per delivery, the most
+ *   of its work (docs/benchmarks.md). The claimed payloads come back sealed and are opened here, where the keyring
+ *   and the KMS keys' states are; outcomes that write more (attempt records, dead letters, follow-ups) are sealed
+ *   and settled on the main connection.
  * - Everything else runs on the main connection, synchronously: reads (WAL readers never wait for the writer and
  *   see every group acknowledged so far) and the control-plane writes (buses, rules, targets, ...), each its own
  *   small transaction.
@@ -34,7 +39,7 @@ import type {
   TargetRecord,
 } from '../records.js';
 import type { DeleteRuleResult, IngestEntry, PutTargetsResult, Store, StoreStats } from '../store.js';
-import { GroupCommit } from '../group-commit.js';
+import { GroupCommit, type FlushOutcomes } from '../group-commit.js';
 import { Buses } from './buses.js';
 import { ApiDestinations, Connections } from './connections.js';
 import { openDatabase, readSettings, type Settings } from './database.js';
@@ -49,7 +54,9 @@ import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueReco
 import { WalSync } from './wal-sync.js';
 import { WriteBatch } from './write-batch.js';
 import { WriterThread } from './writer.js';
-import { Deliveries } from './deliveries.js';
+import { Deliveries, settlesOnThread } from './deliveries.js';
+import { packSettle, type ClaimRequest, type DeliveryWork, type PackedClaim } from './delivery-protocol.js';
+import { fromWire, type WireError } from './wire-error.js';
 import { prepareMessageInsert } from './queue-messages.js';
 import { Metrics } from './metrics.js';
 import { Functions } from './functions.js';
@@ -83,6 +90,14 @@ interface SettleBatch {
   results?: SettleResult[];
 }
 
+/** Delivery work for the writer thread, riding with ingest's groups (delivery-protocol.ts); the answer is set on it. */
+type ThreadJob = { claim: ClaimRequest; answer?: PackedClaim | WireError } | { settle: SettleBatch };
+
+/** What the writer thread commits: an ingest caller's entries, or delivery work. */
+type WriterJob = WriterEntry[] | ThreadJob;
+
+const isWireError = (answer: object): answer is WireError => 'message' in answer;
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly #db: Database.Database;
@@ -95,7 +110,7 @@ export class SqliteStore implements Store {
   readonly #tags: Tags;
   readonly #events: Events;
   readonly #writer: WriterThread;
-  readonly #ingest: GroupCommit<WriterEntry[]>;
+  readonly #ingest: GroupCommit<WriterJob>;
   readonly #deliveries: Deliveries;
   readonly #metrics: Metrics;
   readonly #functions: Functions;
@@ -144,7 +159,7 @@ export class SqliteStore implements Store {
     this.#tags = new Tags(db);
     this.#events = new Events(db, sealer);
     this.#writer = new WriterThread(path);
-    this.#ingest = new GroupCommit((callers) => this.#writer.flush(callers, this.#clock.now()));
+    this.#ingest = new GroupCommit((jobs) => this.#flush(jobs));
     this.#deliveries = new Deliveries(db, new IdGenerator(), prepareMessageInsert(db, sealer), sealer);
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
@@ -167,7 +182,8 @@ export class SqliteStore implements Store {
     this.#moveTasks = new SqliteMoveTasks(db);
     this.#redrive = new SqliteRedrive(db, new IdGenerator(), sealer);
     this.#alarms = new Alarms(db);
-    // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
+    // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back. These
+    // are the outcomes that write more than a state (see settle): the others go to the writer thread.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
       let i = 0;
@@ -282,6 +298,42 @@ export class SqliteStore implements Store {
     return entries.map((e) => ({ event: e.event, dataKey: eventDataKey(this.#sealer, e), deliveries: e.deliveries }));
   }
 
+  /** Commits a group on the writer thread: its ingest callers' events, then the delivery work that came with them. */
+  async #flush(jobs: WriterJob[]): Promise<FlushOutcomes> {
+    const now = this.#clock.now();
+    const callers: WriterEntry[][] = [];
+    const claims: { claim: ClaimRequest; answer?: PackedClaim | WireError }[] = [];
+    const settles: SettleBatch[] = [];
+    for (const job of jobs) {
+      if (Array.isArray(job)) callers.push(job);
+      else if ('claim' in job) claims.push(job);
+      else settles.push(job.settle);
+    }
+    if (claims.length === 0 && settles.length === 0) return this.#writer.flush(callers, now);
+    const outcomes = settles.flatMap((b) => b.outcomes);
+    const work: DeliveryWork = { now, claims: claims.map((c) => c.claim) };
+    if (outcomes.length > 0) work.settle = packSettle(outcomes);
+    const { ingest, deliveries } = await this.#writer.run(callers, now, work);
+    claims.forEach((c, i) => (c.answer = deliveries!.claims[i]));
+    const settled = deliveries!.settled;
+    let i = 0;
+    if (Array.isArray(settled)) {
+      for (const b of settles) {
+        b.results = b.outcomes.map(() => {
+          const answer = settled[i++];
+          return answer === 1 ? { applied: true } : answer === 0 ? { applied: false } : { applied: false, error: answer.message };
+        });
+      }
+    }
+    // A claim or settle that failed as a whole (nothing of it committed) rejects its caller, as ingest's callers.
+    let caller = 0;
+    return jobs.map((job) => {
+      if (Array.isArray(job)) return ingest instanceof Error ? ingest : ingest[caller++];
+      const failed = 'claim' in job ? job.answer : settled;
+      return failed && isWireError(failed) ? fromWire(failed) : undefined;
+    });
+  }
+
   #submit(sealed: WriterEntry[]): Promise<void> {
     // Requests arrive here one after another while the event loop works through a burst: a good moment to notice
     // that the writer thread finished its group, so the accumulated one goes to it without delay.
@@ -302,17 +354,28 @@ export class SqliteStore implements Store {
     return this.#events.count();
   }
 
-  // Delivery engine.
-  async claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]> {
-    return this.#write(() => this.#outboxWrite(() => this.#deliveries.claim(request.now, request.owner, request.leaseUntil, request.limit, request.skipTargets)));
+  // Delivery engine. Claims and plain settles run on the writer thread (delivery-writes.ts) with ingest's groups.
+  async claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    const job: ThreadJob = { claim: request };
+    this.#writer.poll();
+    await this.#ingest.submit(job);
+    const { claimed, unopenable } = this.#deliveries.open(job.answer as PackedClaim, request.leaseUntil);
+    if (unopenable.length > 0) {
+      await this.#write(() => this.#outboxWrite(() => this.#deliveries.defer(unopenable, request.owner, request.leaseUntil, request.now)));
+    }
+    return claimed;
   }
   async nextDueAt(): Promise<number | undefined> {
     return this.#deliveries.nextDueAt();
   }
   async settle(outcomes: DeliveryOutcome[]): Promise<SettleResult[]> {
-    const batch: SettleBatch = { outcomes };
-    await this.#settle.submit(batch);
-    return batch.results!;
+    const onThread = outcomes.map(settlesOnThread);
+    const plain: SettleBatch = { outcomes: outcomes.filter((_, i) => onThread[i]) };
+    const full: SettleBatch = { outcomes: outcomes.filter((_, i) => !onThread[i]) };
+    await Promise.all([plain.outcomes.length > 0 && this.#ingest.submit({ settle: plain }), full.outcomes.length > 0 && this.#settle.submit(full)]);
+    let p = 0;
+    let f = 0;
+    return onThread.map((thread) => (thread ? plain.results![p++] : full.results![f++]));
   }
   async release(ids: readonly string[], owner: string, now: number): Promise<void> {
     await this.#write(() => this.#deliveries.release(ids, owner, now));
@@ -562,7 +625,7 @@ export class SqliteStore implements Store {
 
   /**
    * Runs a write on the main connection between two ingest commits, never during one. Every write of the main
-   * connection must come through here (control plane, and the dispatcher's claims and settlements alike): the
+   * connection must come through here (control plane, and the dispatcher's deferrals and settlements alike): the
    * writer thread then never holds the write lock at the same time, so the event loop does not sit in SQLite's
    * busy handler, a deferred transaction cannot fail with SQLITE_BUSY_SNAPSHOT, and neither side can starve the
    * other. It waits (asynchronously) for at most one commit.
@@ -580,7 +643,8 @@ export class SqliteStore implements Store {
    * after WalSync's shared fsync, off the event loop. Alarm evaluations' claims and outcomes too (every alarm, every
    * minute: an fsync each made 10,000 alarms take most of the minute, see docs/benchmarks.md): a lost one is
    * evaluated again, and a lost state change is decided, and notified, again.
-   * Ingest and the control plane keep synchronous=FULL: an acknowledged event or rule is never lost.
+   * Ingest and the control plane keep synchronous=FULL: an acknowledged event or rule is never lost. (Claims and
+   * plain settles on the writer thread commit the same way there: delivery-writes.ts.)
    */
   #outboxWrite<R>(fn: () => R): R {
     this.#db.pragma('synchronous = NORMAL');

@@ -18,7 +18,9 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { siblingModule, startWorker } from '../../worker-threads.js';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { Settings } from './database.js';
-import { fromWire, outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
+import type { DeliveryReply, DeliveryWork } from './delivery-protocol.js';
+import { fromWire } from './wire-error.js';
+import { outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
 
 /** A group lost to the writer thread's death. */
 export class WriterThreadError extends Error {
@@ -73,16 +75,27 @@ export class WriterThread {
    * Commits one group on the thread and resolves with each caller's outcome; rejects (every caller) when nothing
    * was committed. The caller (GroupCommit) never has two groups in flight.
    */
-  flush(callers: WriterEntry[][], now: number): Promise<FlushOutcomes> {
+  async flush(callers: WriterEntry[][], now: number): Promise<FlushOutcomes> {
+    const { ingest } = await this.run(callers, now);
+    if (ingest instanceof Error) throw ingest;
+    return ingest;
+  }
+
+  /**
+   * The same with the delivery engine's work for the thread (delivery-protocol.ts), which it does after the group,
+   * in transactions of its own: `ingest` is the group's outcomes, or the error that kept all of it out, and
+   * `deliveries` the work's answers. Rejects only when the thread died, when the work may or may not be done too.
+   */
+  run(callers: WriterEntry[][], now: number, work?: DeliveryWork): Promise<{ ingest: FlushOutcomes | Error; deliveries?: DeliveryReply }> {
     const thread = this.#running();
     if (thread.group) return Promise.reject(new Error('a group is already in flight'));
-    const message: ToWriter = { type: 'write', group: packGroup(callers, now) };
+    const message: ToWriter = work ? { type: 'write', group: packGroup(callers, now), deliveries: work } : { type: 'write', group: packGroup(callers, now) };
     const reply = new Promise<GroupReply>((resolve, reject) => (thread.group = { resolve, reject }));
     this.#holdProcess(thread);
     thread.port.postMessage(message);
     return reply.then((answer) => {
-      if (answer.type === 'failed') throw fromWire(answer.error);
-      return outcomesOf(callers.length, answer.rejected);
+      const ingest = answer.type === 'failed' ? fromWire(answer.error) : outcomesOf(callers.length, answer.rejected);
+      return answer.deliveries ? { ingest, deliveries: answer.deliveries } : { ingest };
     });
   }
 
