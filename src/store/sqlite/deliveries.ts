@@ -1,12 +1,13 @@
 /**
- * The delivery engine's statements on the main connection: open what the writer thread claimed (its queries run
- * there: delivery-writes.ts), settle outcomes that write more than a state (attempt record, dead letter or
+ * The delivery engine's statements on the main connection: finish what the writer thread claimed (its queries run
+ * there: delivery-writes.ts, which also opens the events with data keys given from here), settle outcomes that write more than a state (attempt record, dead letter or
  * fallback, follow-ups) in one transaction each, give leases back, read histories and fallbacks. Payloads are
  * opened here, where the keyring is, and sealed as outcomes are written (src/store/sealing.ts).
  */
 import type Database from 'better-sqlite3';
 import { KeyError } from '../../keys/errors.js';
-import type { Sealer } from '../../keys/sealer.js';
+import { keyVersion, toWireOpeningKey, type WireOpeningKey } from '../../keys/opening-keys.js';
+import { openWith, type Sealer } from '../../keys/sealer.js';
 import {
   KEY_UNUSABLE_RETRY_MS,
   type AttemptRecord,
@@ -91,6 +92,10 @@ export class Deliveries {
   readonly #fallbacks;
   readonly #settleTx;
   readonly #defer;
+  /** The KMS key versions whose data keys the writer thread was given (see openingWork). */
+  readonly #threadKeys = new Map<string, { keyId: string; version: number }>();
+  /** Data keys to give the writer thread with the next claim, by their head. */
+  readonly #newKeys = new Map<string, WireOpeningKey>();
 
   constructor(
     db: Database.Database,
@@ -203,8 +208,13 @@ export class Deliveries {
       let event: string;
       let input: string | undefined;
       try {
-        event = openText(this.sealer, payload, strings[s + 8] || null);
-        input = openOptional(this.sealer, sealedInput, strings[s + 9] || null);
+        if (numbers[n + 6] === 1) {
+          event = strings[s + 10];
+          input = inputLength < 0 ? undefined : strings[s + 11];
+        } else {
+          event = this.#openForThread(payload, strings[s + 8] || null);
+          input = sealedInput === null ? undefined : this.#openForThread(sealedInput, strings[s + 9] || null);
+        }
       } catch (err) {
         if (!(err instanceof KeyError)) throw err;
         // A key this process has not loaded may be another process's new key.
@@ -232,6 +242,32 @@ export class Deliveries {
       claimed.push(delivery);
     }
     return { claimed, unopenable };
+  }
+
+  /** What the writer thread needs to open claimed events: the data keys learned since, and the key versions usable now. */
+  openingWork(): { keys: WireOpeningKey[]; usable: string[] } {
+    const keys = [...this.#newKeys.values()];
+    this.#newKeys.clear();
+    const usable: string[] = [];
+    for (const [name, { keyId, version }] of this.#threadKeys) {
+      try {
+        this.sealer.keyring.openingMaterial(keyId, version);
+        usable.push(name);
+      } catch (err) {
+        if (!(err instanceof KeyError)) throw err;
+      }
+    }
+    return { keys, usable };
+  }
+
+  /** Opens a column the writer thread could not, and hands its data key to the thread for the next claims. */
+  #openForThread(blob: Buffer, keyId: string | null): string {
+    if (keyId === null) return blob.toString('utf8');
+    const opening = this.sealer.openingKey(blob);
+    const plaintext = openWith(opening.key, blob, opening.head.length).toString('utf8');
+    this.#newKeys.set(opening.head, toWireOpeningKey(opening));
+    this.#threadKeys.set(keyVersion(opening.keyId, opening.version), { keyId: opening.keyId, version: opening.version });
+    return plaintext;
   }
 
   /** Puts claimed deliveries that cannot be opened off by KEY_UNUSABLE_RETRY_MS, pending, never lost. */

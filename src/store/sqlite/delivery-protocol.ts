@@ -9,6 +9,7 @@
  * attempt that succeeded, most of them): those that write an attempt record, a dead letter or follow-ups are
  * sealed and settled on the main connection as before.
  */
+import type { WireOpeningKey } from '../../keys/opening-keys.js';
 import type { DeliveryOutcome } from '../deliveries.js';
 import type { WireError } from './wire-error.js';
 
@@ -22,8 +23,10 @@ export interface ClaimRequest {
 
 /**
  * A claim's rows. Per row, strings: id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, the event's
- * key id and the input's ('' for none: a plaintext column); numbers: rowid, attempts, createdAt, the event's
- * receivedAt, the payload's length, the input's length (-1 for none). `blobs` holds payload then input, row after row.
+ * key id and the input's ('' for none: a plaintext column), then the event and the input opened ('' when not);
+ * numbers: rowid, attempts, createdAt, the event's receivedAt, the sealed payload's length and the sealed input's
+ * (-1 for no input), and 1 when the thread opened them (the lengths are then 0: nothing is in `blobs`), else 0.
+ * `blobs` holds the payload then the input of each row the thread could not open, for the main thread to.
  */
 export interface PackedClaim {
   strings: string[];
@@ -31,8 +34,8 @@ export interface PackedClaim {
   blobs: Uint8Array;
 }
 
-export const CLAIM_STRINGS = 10;
-export const CLAIM_NUMBERS = 6;
+export const CLAIM_STRINGS = 12;
+export const CLAIM_NUMBERS = 7;
 
 /** Per outcome, strings: status, id, owner; numbers: dueAt (pending only, else 0), attempts, rowRef, leaseUntil. */
 export interface PackedSettle {
@@ -43,6 +46,10 @@ export interface PackedSettle {
 /** Delivery work riding along with one ingest group. */
 export interface DeliveryWork {
   now: number;
+  /** The data keys the main thread opened claimed records with since the last work (OpeningKeys). */
+  keys: WireOpeningKey[];
+  /** The KMS key versions (keyVersion) the claims may open records of now. */
+  usable: string[];
   claims: ClaimRequest[];
   settle?: PackedSettle;
 }

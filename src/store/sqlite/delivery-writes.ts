@@ -1,6 +1,7 @@
 /**
  * The delivery engine's hot writes, run on the SQLite writer thread (writer-thread.ts) beside ingest's group
- * commits: claiming due deliveries under a lease, and settling outcomes that change nothing but a delivery's state.
+ * commits: claiming due deliveries under a lease (opening their events, see OpeningKeys), and settling outcomes
+ * that change nothing but a delivery's state.
  * They were most of the main thread's work per delivery (docs/benchmarks.md); here they cost the event loop only
  * the messages (delivery-protocol.ts).
  *
@@ -8,6 +9,7 @@
  * or outcome lost to a power cut only repeats work. Ingest's transactions on this connection stay FULL.
  */
 import type Database from 'better-sqlite3';
+import { OpeningKeys } from '../../keys/opening-keys.js';
 import type { ClaimRequest, DeliveryReply, DeliveryWork, PackedClaim, PackedSettle } from './delivery-protocol.js';
 import { toWire, type WireError } from './wire-error.js';
 
@@ -39,6 +41,7 @@ export class DeliveryWrites {
   readonly #settleTx;
   readonly #normal;
   readonly #full;
+  readonly #keys = new OpeningKeys();
 
   constructor(db: Database.Database) {
     // The (status, due_at) index serves the claim; skipped targets are filtered as the index is walked, and
@@ -63,7 +66,7 @@ export class DeliveryWrites {
     this.#normal = db.prepare('PRAGMA synchronous = NORMAL');
     this.#full = db.prepare('PRAGMA synchronous = FULL');
 
-    this.#claimTx = db.transaction((r: ClaimRequest): PackedClaim => {
+    this.#claimTx = db.transaction((r: ClaimRequest, usable: ReadonlySet<string>): PackedClaim => {
       const rows = this.#claim.all(r.now, JSON.stringify(r.skipTargets), r.limit);
       const strings: string[] = [];
       const numbers: number[] = [];
@@ -71,9 +74,18 @@ export class DeliveryWrites {
       for (const [rowid, id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, attempts, createdAt, receivedAt, payload, eventKeyId, input, inputKeyId] of rows) {
         this.#lease.run(r.leaseUntil, r.owner, r.leaseUntil, r.now, rowid);
         strings.push(id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, eventKeyId ?? '', inputKeyId ?? '');
-        numbers.push(rowid, attempts, createdAt, receivedAt, payload.length, input === null ? -1 : input.length);
-        blobs.push(payload);
-        if (input !== null) blobs.push(input);
+        numbers.push(rowid, attempts, createdAt, receivedAt);
+        const event = eventKeyId === null ? payload : this.#keys.open(payload, usable);
+        const opened = input === null ? null : inputKeyId === null ? input : this.#keys.open(input, usable);
+        if (event !== undefined && opened !== undefined) {
+          strings.push(event.toString('utf8'), opened?.toString('utf8') ?? '');
+          numbers.push(0, input === null ? -1 : 0, 1);
+        } else {
+          strings.push('', '');
+          numbers.push(payload.length, input === null ? -1 : input.length, 0);
+          blobs.push(payload);
+          if (input !== null) blobs.push(input);
+        }
       }
       return { strings, numbers, blobs: Buffer.concat(blobs) };
     });
@@ -97,12 +109,14 @@ export class DeliveryWrites {
 
   /** Runs the work, each claim and the settle in its own transaction; a failure is that part's answer alone. */
   run(work: DeliveryWork): DeliveryReply {
+    this.#keys.learn(work.keys);
+    const usable = new Set(work.usable);
     this.#normal.run();
     try {
       const reply: DeliveryReply = { claims: [] };
       // Settles first: they free the targets' slots the claims after them may fill.
       if (work.settle) reply.settled = attempt(() => this.#settleTx.immediate(work.settle!, work.now));
-      for (const request of work.claims) reply.claims.push(attempt(() => this.#claimTx.immediate(request)));
+      for (const request of work.claims) reply.claims.push(attempt(() => this.#claimTx.immediate(request, usable)));
       return reply;
     } finally {
       this.#full.run();

@@ -6,9 +6,9 @@
  *   one group is being committed there, the next one accumulates here.
  * - The delivery engine's claims and its settles that change only a delivery's state ride with those groups
  *   (delivery-protocol.ts, delivery-writes.ts): their queries ran at ~40 µs of the event loop per delivery, the most
- *   of its work (docs/benchmarks.md). The claimed payloads come back sealed and are opened here, where the keyring
- *   and the KMS keys' states are; outcomes that write more (attempt records, dead letters, follow-ups) are sealed
- *   and settled on the main connection.
+ *   of its work (docs/benchmarks.md). The thread opens the claimed payloads with data keys and the KMS keys' states
+ *   given from here, where the keyring is (OpeningKeys); outcomes that write more (attempt records, dead letters,
+ *   follow-ups) are sealed and settled on the main connection.
  * - Everything else runs on the main connection, synchronously: reads (WAL readers never wait for the writer and
  *   see every group acknowledged so far) and the control-plane writes (buses, rules, targets, ...), each its own
  *   small transaction.
@@ -311,7 +311,7 @@ export class SqliteStore implements Store {
     }
     if (claims.length === 0 && settles.length === 0) return this.#writer.flush(callers, now);
     const outcomes = settles.flatMap((b) => b.outcomes);
-    const work: DeliveryWork = { now, claims: claims.map((c) => c.claim) };
+    const work: DeliveryWork = { now, ...this.#deliveries.openingWork(), claims: claims.map((c) => c.claim) };
     if (outcomes.length > 0) work.settle = packSettle(outcomes);
     const { ingest, deliveries } = await this.#writer.run(callers, now, work);
     claims.forEach((c, i) => (c.answer = deliveries!.claims[i]));
