@@ -55,7 +55,7 @@ import { WalSync } from './wal-sync.js';
 import { WriteBatch } from './write-batch.js';
 import { WriterThread } from './writer.js';
 import { Deliveries, settlesOnThread } from './deliveries.js';
-import { packSettle, type ClaimRequest, type DeliveryWork, type PackedClaim } from './delivery-protocol.js';
+import { packSettle, type ClaimRequest, type DeliveryReply, type DeliveryWork, type PackedClaim } from './delivery-protocol.js';
 import { fromWire, type WireError } from './wire-error.js';
 import { prepareMessageInsert } from './queue-messages.js';
 import { Metrics } from './metrics.js';
@@ -90,13 +90,26 @@ interface SettleBatch {
   results?: SettleResult[];
 }
 
-/** Delivery work for the writer thread, riding with ingest's groups (delivery-protocol.ts); the answer is set on it. */
-type ThreadJob = { claim: ClaimRequest; answer?: PackedClaim | WireError } | { settle: SettleBatch };
+/**
+ * Delivery work for the writer thread, riding with ingest's groups (delivery-protocol.ts). The thread answers it
+ * before the group's commit: the answer is set on it and `done` called then (with the error that kept it out, if
+ * one did), or with the group's failure if the thread died first.
+ */
+type ThreadJob = ({ claim: ClaimRequest; answer?: PackedClaim } | { settle: SettleBatch }) & { done: (error?: Error) => void };
 
 /** What the writer thread commits: an ingest caller's entries, or delivery work. */
 type WriterJob = WriterEntry[] | ThreadJob;
 
 const isWireError = (answer: object): answer is WireError => 'message' in answer;
+
+/** Sends `job` with the next group and resolves once the thread has answered it. */
+function threadJob<J extends ThreadJob>(commit: GroupCommit<WriterJob>, job: Omit<J, 'done'>): Promise<J> {
+  return new Promise<J>((resolve, reject) => {
+    const full = Object.assign(job, { done: (error?: Error) => (error ? reject(error) : resolve(full as J)) }) as J;
+    // The commit's own outcome matters only when the thread died before answering (a promise settles once).
+    commit.submit(full).then(() => full.done(), (error: Error) => full.done(error));
+  });
+}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -298,40 +311,43 @@ export class SqliteStore implements Store {
     return entries.map((e) => ({ event: e.event, dataKey: eventDataKey(this.#sealer, e), deliveries: e.deliveries }));
   }
 
-  /** Commits a group on the writer thread: its ingest callers' events, then the delivery work that came with them. */
+  /** Commits a group on the writer thread: the delivery work that came with it, then its ingest callers' events. */
   async #flush(jobs: WriterJob[]): Promise<FlushOutcomes> {
     const now = this.#clock.now();
     const callers: WriterEntry[][] = [];
-    const claims: { claim: ClaimRequest; answer?: PackedClaim | WireError }[] = [];
-    const settles: SettleBatch[] = [];
+    const thread: ThreadJob[] = [];
     for (const job of jobs) {
       if (Array.isArray(job)) callers.push(job);
-      else if ('claim' in job) claims.push(job);
-      else settles.push(job.settle);
+      else thread.push(job);
     }
-    if (claims.length === 0 && settles.length === 0) return this.#writer.flush(callers, now);
-    const outcomes = settles.flatMap((b) => b.outcomes);
+    if (thread.length === 0) return this.#writer.flush(callers, now);
+    const claims = thread.filter((j) => 'claim' in j);
+    const settles = thread.filter((j) => 'settle' in j);
+    const outcomes = settles.flatMap((j) => j.settle.outcomes);
     const work: DeliveryWork = { now, ...this.#deliveries.openingWork(), claims: claims.map((c) => c.claim) };
     if (outcomes.length > 0) work.settle = packSettle(outcomes);
-    const { ingest, deliveries } = await this.#writer.run(callers, now, work);
-    claims.forEach((c, i) => (c.answer = deliveries!.claims[i]));
-    const settled = deliveries!.settled;
-    let i = 0;
-    if (Array.isArray(settled)) {
-      for (const b of settles) {
-        b.results = b.outcomes.map(() => {
-          const answer = settled[i++];
-          return answer === 1 ? { applied: true } : answer === 0 ? { applied: false } : { applied: false, error: answer.message };
+    const ingest = await this.#writer.run(callers, now, { work, delivered: (reply) => answer(reply) });
+    let caller = 0;
+    return jobs.map((job) => (Array.isArray(job) ? (ingest instanceof Error ? ingest : ingest[caller++]) : undefined));
+
+    function answer({ claims: answers, settled }: DeliveryReply): void {
+      claims.forEach((c, i) => {
+        const a = answers[i];
+        if (isWireError(a)) return c.done(fromWire(a));
+        c.answer = a;
+        c.done();
+      });
+      // A settle that failed as a whole (nothing of it committed) rejects its callers, as ingest's.
+      if (!Array.isArray(settled)) return settles.forEach((j) => j.done(fromWire(settled!)));
+      let i = 0;
+      for (const j of settles) {
+        j.settle.results = j.settle.outcomes.map(() => {
+          const a = settled[i++];
+          return a === 1 ? { applied: true } : a === 0 ? { applied: false } : { applied: false, error: a.message };
         });
+        j.done();
       }
     }
-    // A claim or settle that failed as a whole (nothing of it committed) rejects its caller, as ingest's callers.
-    let caller = 0;
-    return jobs.map((job) => {
-      if (Array.isArray(job)) return ingest instanceof Error ? ingest : ingest[caller++];
-      const failed = 'claim' in job ? job.answer : settled;
-      return failed && isWireError(failed) ? fromWire(failed) : undefined;
-    });
   }
 
   #submit(sealed: WriterEntry[]): Promise<void> {
@@ -356,10 +372,9 @@ export class SqliteStore implements Store {
 
   // Delivery engine. Claims and plain settles run on the writer thread (delivery-writes.ts) with ingest's groups.
   async claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
-    const job: ThreadJob = { claim: request };
     this.#writer.poll();
-    await this.#ingest.submit(job);
-    const { claimed, unopenable } = this.#deliveries.open(job.answer as PackedClaim, request.leaseUntil);
+    const job = await threadJob<{ claim: ClaimRequest; answer?: PackedClaim; done: () => void }>(this.#ingest, { claim: request });
+    const { claimed, unopenable } = this.#deliveries.open(job.answer!, request.leaseUntil);
     if (unopenable.length > 0) {
       await this.#write(() => this.#outboxWrite(() => this.#deliveries.defer(unopenable, request.owner, request.leaseUntil, request.now)));
     }
@@ -372,7 +387,7 @@ export class SqliteStore implements Store {
     const onThread = outcomes.map(settlesOnThread);
     const plain: SettleBatch = { outcomes: outcomes.filter((_, i) => onThread[i]) };
     const full: SettleBatch = { outcomes: outcomes.filter((_, i) => !onThread[i]) };
-    await Promise.all([plain.outcomes.length > 0 && this.#ingest.submit({ settle: plain }), full.outcomes.length > 0 && this.#settle.submit(full)]);
+    await Promise.all([plain.outcomes.length > 0 && threadJob(this.#ingest, { settle: plain }), full.outcomes.length > 0 && this.#settle.submit(full)]);
     let p = 0;
     let f = 0;
     return onThread.map((thread) => (thread ? plain.results![p++] : full.results![f++]));

@@ -64,12 +64,15 @@ export type ToWriter = { type: 'write'; group: PackedGroup; deliveries?: Deliver
 /** The writer thread's answer to one group. */
 export type GroupReply =
   /** Committed; the listed callers (by index in the group) were rolled back to their savepoint and left out. */
-  | { type: 'written'; rejected: { caller: number; error: WireError }[]; deliveries?: DeliveryReply }
-  /** None of the group's events was committed (the delivery work, done apart, answers for itself). */
-  | { type: 'failed'; error: WireError; deliveries?: DeliveryReply };
+  | { type: 'written'; rejected: { caller: number; error: WireError }[] }
+  /** None of the group's events was committed. */
+  | { type: 'failed'; error: WireError };
 
-/** Writer thread → main thread: `ready` once the connection is open, then one GroupReply per group. */
-export type FromWriter = { type: 'ready'; settings: Settings } | GroupReply;
+/**
+ * Writer thread → main thread: `ready` once the connection is open, then per group the answer to its delivery
+ * work if it had some (before the group's events are written: a claim waits for no fsync of theirs), and its GroupReply.
+ */
+export type FromWriter = { type: 'ready'; settings: Settings } | { type: 'delivered'; deliveries: DeliveryReply } | GroupReply;
 
 /**
  * numbers: caller count, then per caller its entry count, then per entry receivedAt, data key index and delivery

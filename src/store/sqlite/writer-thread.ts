@@ -8,7 +8,6 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { IdGenerator } from '../ids.js';
 import { openDatabase, readSettings } from './database.js';
 import { DeliveryWrites } from './delivery-writes.js';
-import type { DeliveryWork } from './delivery-protocol.js';
 import { IngestTransaction } from './ingest-transaction.js';
 import { toWire } from './wire-error.js';
 import { unpackGroup, type FromWriter, type GroupReply, type PackedGroup, type ToWriter, type WriterOptions } from './writer-protocol.js';
@@ -25,12 +24,6 @@ const deliveries = new DeliveryWrites(db);
 
 const reply = (message: FromWriter) => port.postMessage(message);
 
-function commit(group: PackedGroup, work: DeliveryWork | undefined): GroupReply {
-  const answer = write(group);
-  if (work) answer.deliveries = deliveries.run(work);
-  return answer;
-}
-
 function write(group: PackedGroup): GroupReply {
   // A group may carry only delivery work: no empty transaction (and fsync) for it.
   if (group.numbers[0] === 0) return { type: 'written', rejected: [] };
@@ -46,7 +39,12 @@ function write(group: PackedGroup): GroupReply {
 }
 
 port.on('message', (message: ToWriter) => {
-  if (message.type === 'write') return reply(commit(message.group, message.deliveries));
+  if (message.type === 'write') {
+    // The delivery work first, answered at once: a claim needs none of the group's events (those that woke the
+    // dispatcher were acknowledged by an earlier group), so it waits for no fsync of theirs.
+    if (message.deliveries) reply({ type: 'delivered', deliveries: deliveries.run(message.deliveries) });
+    return reply(write(message.group));
+  }
   // 'close': the main thread sends it only when no group is in flight; closing the port lets the thread exit.
   db.close();
   port.close();

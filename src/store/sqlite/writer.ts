@@ -52,6 +52,8 @@ interface Thread {
   starting: boolean;
   /** Set while a group is in flight (at most one). */
   group?: Pending<GroupReply>;
+  /** Set while the delivery work of the group in flight is unanswered. */
+  delivered?: (reply: DeliveryReply) => void;
   closing: boolean;
 }
 
@@ -76,27 +78,26 @@ export class WriterThread {
    * was committed. The caller (GroupCommit) never has two groups in flight.
    */
   async flush(callers: WriterEntry[][], now: number): Promise<FlushOutcomes> {
-    const { ingest } = await this.run(callers, now);
-    if (ingest instanceof Error) throw ingest;
-    return ingest;
+    const outcomes = await this.run(callers, now);
+    if (outcomes instanceof Error) throw outcomes;
+    return outcomes;
   }
 
   /**
-   * The same with the delivery engine's work for the thread (delivery-protocol.ts), which it does after the group,
-   * in transactions of its own: `ingest` is the group's outcomes, or the error that kept all of it out, and
-   * `deliveries` the work's answers. Rejects only when the thread died, when the work may or may not be done too.
+   * The same with the delivery engine's work for the thread (delivery-protocol.ts), which it does first, in
+   * transactions of its own, and answers (`delivered`) before the group's events are written. Resolves with the
+   * group's outcomes, or the error that kept all of it out; rejects only when the thread died, when the work may or
+   * may not be done too (`delivered` is then never called).
    */
-  run(callers: WriterEntry[][], now: number, work?: DeliveryWork): Promise<{ ingest: FlushOutcomes | Error; deliveries?: DeliveryReply }> {
+  run(callers: WriterEntry[][], now: number, work?: { work: DeliveryWork; delivered: (reply: DeliveryReply) => void }): Promise<FlushOutcomes | Error> {
     const thread = this.#running();
     if (thread.group) return Promise.reject(new Error('a group is already in flight'));
-    const message: ToWriter = work ? { type: 'write', group: packGroup(callers, now), deliveries: work } : { type: 'write', group: packGroup(callers, now) };
+    const message: ToWriter = work ? { type: 'write', group: packGroup(callers, now), deliveries: work.work } : { type: 'write', group: packGroup(callers, now) };
     const reply = new Promise<GroupReply>((resolve, reject) => (thread.group = { resolve, reject }));
+    thread.delivered = work?.delivered;
     this.#holdProcess(thread);
     thread.port.postMessage(message);
-    return reply.then((answer) => {
-      const ingest = answer.type === 'failed' ? fromWire(answer.error) : outcomesOf(callers.length, answer.rejected);
-      return answer.deliveries ? { ingest, deliveries: answer.deliveries } : { ingest };
-    });
+    return reply.then((answer) => (answer.type === 'failed' ? fromWire(answer.error) : outcomesOf(callers.length, answer.rejected)));
   }
 
   /** Takes the answer to the group in flight if it has arrived, without waiting for its 'message' event. */
@@ -155,6 +156,10 @@ export class WriterThread {
     if (message.type === 'ready') {
       thread.starting = false;
       thread.onReady.resolve(message.settings);
+    } else if (message.type === 'delivered') {
+      const delivered = thread.delivered;
+      thread.delivered = undefined;
+      delivered?.(message.deliveries);
     } else {
       const group = thread.group;
       thread.group = undefined;
