@@ -14,29 +14,16 @@
  *   node --import tsx bench/sqs.ts [--seconds 8] [--producers 16] [--consumers 16] [--rounds 3] [--body-bytes 512]
  *                                  [--sdk] [--cpu-prof DIR]
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SQSClient, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { removeDir, startServerProcess } from '../test/helpers/server-process.js';
+import { cpuSeconds } from './lib/cpu.js';
 import { jsonClient } from './lib/json-client.js';
 import { percentile } from './lib/load.js';
 
 const RECEIVE_WAIT_SECONDS = 1;
 /** How long consumers may take to drain the queue once producers stop, before the run counts as failed. */
 const DRAIN_LIMIT_MS = 60_000;
-
-/**
- * CPU seconds a process has used, all its threads, or one thread of it (Linux: /proc/<pid>[/task/<tid>]/stat, in
- * clock ticks of 10 ms). The machine is shared, so throughput varies with other load; CPU per message much less.
- * The server's main thread (its event loop) is what bounds its throughput: one core's worth at most.
- */
-function cpuSeconds(pid: number, thread?: number): number {
-  // The fields after the command name, which may hold spaces and parentheses, hence from the last ')': utime and
-  // stime are the 12th and 13th of those.
-  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 interface Received {
   id: string;

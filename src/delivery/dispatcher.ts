@@ -128,6 +128,14 @@ export class Dispatcher {
     return !this.#pumping && this.#inFlight.size === 0 && this.#waiting.size === 0;
   }
 
+  /**
+   * A claim is being made or its deliveries handed out. A store may commit a claim before the dispatcher has its
+   * answer (SQLite claims on its writer thread), so a test that sees a lease in the store waits for this to end too.
+   */
+  get claiming(): boolean {
+    return this.#pumping;
+  }
+
   start(): void {
     this.#started = true;
     this.wake();

@@ -50,6 +50,21 @@ export function sealWith(dataKey: Pick<DataKey, 'key' | 'head'>, plaintext: Buff
   return out;
 }
 
+/** The data key that opens the records whose first bytes are `head` (latin1), and the KMS key version that sealed it. */
+export interface OpeningKey {
+  keyId: string;
+  version: number;
+  head: string;
+  key: KeyObject;
+}
+
+/** Opens a sealed record whose data key is known: the bytes after its head; throws KeyError when it does not authenticate. */
+export function openWith(key: KeyObject, blob: Buffer, headEnd: number): Buffer {
+  const plaintext = decrypt(key, blob, headEnd);
+  if (!plaintext) throw malformed();
+  return plaintext;
+}
+
 export class Sealer {
   readonly #keyring: Keyring;
   readonly #clock: Clock;
@@ -94,6 +109,15 @@ export class Sealer {
 
   /** Opens a sealed record; throws KeyError when it is malformed or its KMS key cannot be used. */
   open(blob: Buffer): Buffer {
+    const opening = this.openingKey(blob);
+    return openWith(opening.key, blob, opening.head.length);
+  }
+
+  /**
+   * The data key that opens `blob`, its KMS key's state checked as by `open`: for opening records like it somewhere
+   * the keyring is not (the SQLite writer thread opens claimed events with it: OpeningKeys).
+   */
+  openingKey(blob: Buffer): OpeningKey {
     const prefix = readPrefix(blob, SEALED_RECORD);
     if (!prefix) throw malformed();
     const material = this.#keyring.openingMaterial(prefix.keyId, prefix.version);
@@ -109,9 +133,7 @@ export class Sealer {
       dataKey = secretKey(raw);
       this.#remember(cacheKey, dataKey);
     }
-    const plaintext = decrypt(dataKey, blob, headEnd);
-    if (!plaintext) throw malformed();
-    return plaintext;
+    return { keyId: prefix.keyId, version: prefix.version, head: cacheKey, key: dataKey };
   }
 
   #remember(cacheKey: string, key: KeyObject): void {

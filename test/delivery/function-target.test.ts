@@ -170,6 +170,8 @@ describe('function targets', () => {
     await first;
     clock.advance(300_000); // the lease runs out, and the dispatcher's timer claims the delivery again
     await until(async () => (await functionDelivery(eventId)).leaseUntil === T0 + 600_000, 'the delivery to be claimed again');
+    // The claim is in the store before the dispatcher has its answer and renews the running attempt's lease.
+    await until(() => !mailroom.delivery.dispatcher.claiming, 'the dispatcher to have taken the claim');
     clock.advance(150_000); // the timeout
     await quiet();
 

@@ -1,11 +1,13 @@
 /**
- * The delivery engine's statements: claim due deliveries under a lease, settle outcomes (state, attempt record,
- * dead letter or fallback, follow-ups) in one transaction, give leases back, read histories and fallbacks.
- * Payloads are opened as they are claimed and sealed as outcomes are written (src/store/sealing.ts).
+ * The delivery engine's statements on the main connection: finish what the writer thread claimed (its queries run
+ * there: delivery-writes.ts, which also opens the events with data keys given from here), settle outcomes that write more than a state (attempt record, dead letter or
+ * fallback, follow-ups) in one transaction each, give leases back, read histories and fallbacks. Payloads are
+ * opened here, where the keyring is, and sealed as outcomes are written (src/store/sealing.ts).
  */
 import type Database from 'better-sqlite3';
 import { KeyError } from '../../keys/errors.js';
-import type { Sealer } from '../../keys/sealer.js';
+import { keyVersion, toWireOpeningKey, type WireOpeningKey } from '../../keys/opening-keys.js';
+import { openWith, type Sealer } from '../../keys/sealer.js';
 import {
   deadLetterKeyUnusable,
   deadLetterQueueMissing,
@@ -20,27 +22,14 @@ import {
 } from '../deliveries.js';
 import type { IdGenerator } from '../ids.js';
 import type { NewQueueMessage } from '../queues.js';
-import { openDelivery, openFallbackAttributes, openOptional, openText, sealAttempt, sealFallback, sealInput, sealOptional } from '../sealing.js';
+import { MAILROOM_DATA_KEY, openFallbackAttributes, openOptional, openText, sealAttempt, sealFallback, sealInput, sealOptional, sealText } from '../sealing.js';
+import { CLAIM_NUMBERS, CLAIM_STRINGS, type PackedClaim } from './delivery-protocol.js';
 
-/** A claimed row, as an array (the statement is raw: better-sqlite3 builds no object with named keys per row). */
-type ClaimRow = [
-  rowid: number,
-  id: string,
-  kind: DeliveryKind,
-  eventId: string,
-  bus: string,
-  ruleName: string,
-  ruleArn: string,
-  targetId: string,
-  targetArn: string,
-  attempts: number,
-  createdAt: number,
-  receivedAt: number,
-  payload: Buffer,
-  eventKeyId: string | null,
-  input: Buffer | null,
-  inputKeyId: string | null,
-];
+/** A claimed delivery whose event or input could not be opened, and why. */
+export interface Unopenable {
+  rowid: number;
+  reason: string;
+}
 
 interface AttemptRow {
   attempt: number;
@@ -92,8 +81,6 @@ export interface StoredEventKey {
 }
 
 export class Deliveries {
-  readonly #claim;
-  readonly #lease;
   readonly #nextDue;
   readonly #settleOne;
   readonly #settleByRow;
@@ -104,9 +91,12 @@ export class Deliveries {
   readonly #release;
   readonly #history;
   readonly #fallbacks;
-  readonly #claimTx;
   readonly #settleTx;
   readonly #defer;
+  /** The KMS key versions whose data keys the writer thread was given (see openingWork). */
+  readonly #threadKeys = new Map<string, { keyId: string; version: number }>();
+  /** Data keys to give the writer thread with the next claim, by their head. */
+  readonly #newKeys = new Map<string, WireOpeningKey>();
 
   constructor(
     db: Database.Database,
@@ -114,19 +104,6 @@ export class Deliveries {
     insertMessage: InsertQueueMessage | undefined,
     private readonly sealer: Sealer,
   ) {
-    // The (status, due_at) index serves the claim; skipped targets are filtered as the index is walked, and
-    // they are few (those at their limit right now).
-    this.#claim = db.prepare<[number, string, number], ClaimRow>(
-      `SELECT d.rowid, d.id, d.kind, d.event_id, d.bus, d.rule_name, d.rule_arn, d.target_id, d.target_arn, d.attempts,
-              d.created_at, e.received_at, e.payload, e.key_id AS event_key_id, d.input, d.key_id AS input_key_id
-       FROM deliveries d JOIN events e ON e.seq = d.event_seq
-       WHERE d.status = 'pending' AND d.due_at <= ? AND d.target_arn NOT IN (SELECT value FROM json_each(?))
-       ORDER BY d.due_at LIMIT ?`,
-    ).raw(true);
-    // The lease is the due time pushed to the lease's end: if this process dies, the delivery simply falls due again.
-    this.#lease = db.prepare<[number, string, number, number, number]>(
-      'UPDATE deliveries SET due_at = ?, lease_owner = ?, lease_until = ?, updated_at = ? WHERE rowid = ?',
-    );
     this.#nextDue = db.prepare<[], number | null>("SELECT min(due_at) FROM deliveries WHERE status = 'pending'").pluck();
     // The last error goes to the sealed column; last_error holds only the plaintext of rows from before sealing.
     this.#settleOne = db.prepare<[string, number, number, Buffer | null, number, string, string, number]>(
@@ -148,7 +125,11 @@ export class Deliveries {
     );
     this.#eventSeq = db.prepare<[string], StoredEventKey>('SELECT seq, key_id FROM events WHERE id = ?');
     this.#insertFollowUp = prepareFollowUpInsert(db, ids, sealer);
-    this.#defer = db.prepare<[number, Buffer, number, number]>('UPDATE deliveries SET due_at = ?, error = ?, updated_at = ? WHERE rowid = ?');
+    // Gives a claimed delivery back, put off, with the reason as its last error (see open).
+    this.#defer = db.prepare<[number, Buffer, number, number, string, number]>(
+      `UPDATE deliveries SET due_at = ?, error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+       WHERE rowid = ? AND lease_owner = ? AND lease_until = ? AND status = 'pending'`,
+    );
     this.#release = db.prepare<[number, number, string, string]>(
       `UPDATE deliveries SET due_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
        WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
@@ -159,17 +140,6 @@ export class Deliveries {
     this.#fallbacks = db.prepare<[number], FallbackRow>(
       'SELECT delivery_id, queue_arn, reason, body, attributes, at, key_id FROM dead_letter_fallback ORDER BY seq DESC LIMIT ?',
     );
-
-    this.#claimTx = db.transaction((now: number, owner: string, leaseUntil: number, limit: number, skip: string): ClaimedDelivery[] => {
-      const claimed: ClaimedDelivery[] = [];
-      for (const r of this.#claim.all(now, skip, limit)) {
-        const delivery = this.#openClaim(r, now, leaseUntil);
-        if (!delivery) continue;
-        this.#lease.run(leaseUntil, owner, leaseUntil, now, delivery.rowRef!);
-        claimed.push(delivery);
-      }
-      return claimed;
-    });
 
     // The outcome's new state: one statement, which SQLite undoes by itself if it fails. False when the lease fence
     // did not hold.
@@ -221,8 +191,93 @@ export class Deliveries {
     );
   }
 
-  claim(now: number, owner: string, leaseUntil: number, limit: number, skipTargets: readonly string[]): ClaimedDelivery[] {
-    return this.#claimTx.immediate(now, owner, leaseUntil, limit, JSON.stringify(skipTargets));
+  /**
+   * The deliveries of a claim the writer thread made (delivery-writes.ts), their event and input opened. Those whose
+   * KMS key cannot be used (disabled, pending deletion) are left out, for `defer`.
+   */
+  open({ strings, numbers, blobs }: PackedClaim, leaseUntil: number): { claimed: ClaimedDelivery[]; unopenable: Unopenable[] } {
+    const claimed: ClaimedDelivery[] = [];
+    const unopenable: Unopenable[] = [];
+    const bytes = Buffer.from(blobs.buffer, blobs.byteOffset, blobs.byteLength);
+    let at = 0;
+    for (let s = 0, n = 0; s < strings.length; s += CLAIM_STRINGS, n += CLAIM_NUMBERS) {
+      const payloadEnd = at + numbers[n + 4];
+      const payload = bytes.subarray(at, payloadEnd);
+      const inputLength = numbers[n + 5];
+      const sealedInput = inputLength < 0 ? null : bytes.subarray(payloadEnd, payloadEnd + inputLength);
+      at = payloadEnd + Math.max(inputLength, 0);
+      const rowid = numbers[n];
+      let event: string;
+      let input: string | undefined;
+      try {
+        if (numbers[n + 6] === 1) {
+          event = strings[s + 10];
+          input = inputLength < 0 ? undefined : strings[s + 11];
+        } else {
+          event = this.#openForThread(payload, strings[s + 8] || null);
+          input = sealedInput === null ? undefined : this.#openForThread(sealedInput, strings[s + 9] || null);
+        }
+      } catch (err) {
+        if (!(err instanceof KeyError)) throw err;
+        // A key this process has not loaded may be another process's new key.
+        if (err.reason === 'not-found') void this.sealer.keyring.reload().catch(() => undefined);
+        unopenable.push({ rowid, reason: err.message });
+        continue;
+      }
+      const delivery: ClaimedDelivery = {
+        id: strings[s],
+        kind: strings[s + 1] as DeliveryKind,
+        eventId: strings[s + 2],
+        bus: strings[s + 3],
+        ruleName: strings[s + 4],
+        ruleArn: strings[s + 5],
+        targetId: strings[s + 6],
+        targetArn: strings[s + 7],
+        attempts: numbers[n + 1],
+        createdAt: numbers[n + 2],
+        eventReceivedAt: numbers[n + 3],
+        event,
+        leaseUntil,
+        rowRef: rowid,
+      };
+      if (input !== undefined) delivery.input = input;
+      claimed.push(delivery);
+    }
+    return { claimed, unopenable };
+  }
+
+  /** What the writer thread needs to open claimed events: the data keys learned since, and the key versions usable now. */
+  openingWork(): { keys: WireOpeningKey[]; usable: string[] } {
+    const keys = [...this.#newKeys.values()];
+    this.#newKeys.clear();
+    const usable: string[] = [];
+    for (const [name, { keyId, version }] of this.#threadKeys) {
+      try {
+        this.sealer.keyring.openingMaterial(keyId, version);
+        usable.push(name);
+      } catch (err) {
+        if (!(err instanceof KeyError)) throw err;
+      }
+    }
+    return { keys, usable };
+  }
+
+  /** Opens a column the writer thread could not, and hands its data key to the thread for the next claims. */
+  #openForThread(blob: Buffer, keyId: string | null): string {
+    if (keyId === null) return blob.toString('utf8');
+    const opening = this.sealer.openingKey(blob);
+    const plaintext = openWith(opening.key, blob, opening.head.length).toString('utf8');
+    this.#newKeys.set(opening.head, toWireOpeningKey(opening));
+    this.#threadKeys.set(keyVersion(opening.keyId, opening.version), { keyId: opening.keyId, version: opening.version });
+    return plaintext;
+  }
+
+  /** Puts claimed deliveries that cannot be opened off by KEY_UNUSABLE_RETRY_MS, pending, never lost. */
+  defer(unopenable: Unopenable[], owner: string, leaseUntil: number, now: number): void {
+    for (const { rowid, reason } of unopenable) {
+      const error = sealText(this.sealer, MAILROOM_DATA_KEY, `The event cannot be opened: ${reason}`).blob;
+      this.#defer.run(now + KEY_UNUSABLE_RETRY_MS, error, now, rowid, owner, leaseUntil);
+    }
   }
 
   nextDueAt(): number | undefined {
@@ -264,23 +319,6 @@ export class Deliveries {
     });
   }
 
-  /**
-   * Opens a due delivery's event and input, or, when their KMS key cannot be used (disabled, pending deletion),
-   * puts the delivery off by KEY_UNUSABLE_RETRY_MS with the reason as its last error, and returns undefined.
-   */
-  #openClaim(r: ClaimRow, now: number, leaseUntil: number): ClaimedDelivery | undefined {
-    const [rowid, id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, attempts, createdAt, receivedAt, payload, eventKeyId, sealedInput, inputKeyId] = r;
-    const opened = openDelivery(this.sealer, { payload, eventKeyId, input: sealedInput, inputKeyId });
-    if ('deferred' in opened) {
-      this.#defer.run(now + KEY_UNUSABLE_RETRY_MS, opened.deferred, now, rowid);
-      return undefined;
-    }
-    const { event, input } = opened;
-    const claimed: ClaimedDelivery = { id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, attempts, createdAt, eventReceivedAt: receivedAt, event, leaseUntil, rowRef: rowid };
-    if (input !== undefined) claimed.input = input;
-    return claimed;
-  }
-
   /** Appends a dead letter to its queue; returns why not when the queue is missing or its KMS key refuses it. */
   #queueDeadLetter(insertMessage: InsertQueueMessage | undefined, message: NewQueueMessage, queueArn: string): string | undefined {
     try {
@@ -312,4 +350,9 @@ function hasHistory(a: AttemptRecord): boolean {
 /** The outcome writes nothing but the delivery's new state. */
 function isStateOnly(o: DeliveryOutcome): boolean {
   return !(o.attempt && hasHistory(o.attempt)) && !o.followUps?.length && !o.deadLetter && !o.fallback;
+}
+
+/** The outcome writes nothing but the delivery's new state, unsealed, by its row: the writer thread settles it. */
+export function settlesOnThread(o: DeliveryOutcome): boolean {
+  return o.rowRef !== undefined && o.lastError === undefined && isStateOnly(o);
 }

@@ -4,6 +4,11 @@
  * - `ingest` goes through group commit (concurrent PutEvents share one fsync) to a writer thread with its own
  *   connection (writer.ts), so the inserts and the fsync run beside the event loop instead of blocking it. While
  *   one group is being committed there, the next one accumulates here.
+ * - The delivery engine's claims and its settles that change only a delivery's state ride with those groups
+ *   (delivery-protocol.ts, delivery-writes.ts): their queries ran at ~40 µs of the event loop per delivery, the most
+ *   of its work (docs/benchmarks.md). The thread opens the claimed payloads with data keys and the KMS keys' states
+ *   given from here, where the keyring is (OpeningKeys); outcomes that write more (attempt records, dead letters,
+ *   follow-ups) are sealed and settled on the main connection.
  * - Everything else runs on the main connection, synchronously: reads (WAL readers never wait for the writer and
  *   see every group acknowledged so far) and the control-plane writes (buses, rules, targets, ...), each its own
  *   small transaction.
@@ -35,7 +40,7 @@ import type {
   TargetRecord,
 } from '../records.js';
 import type { DeleteRuleResult, IngestEntry, PutTargetsResult, Store, StoreStats } from '../store.js';
-import { GroupCommit } from '../group-commit.js';
+import { GroupCommit, type FlushOutcomes } from '../group-commit.js';
 import { Buses } from './buses.js';
 import { ApiDestinations, Connections } from './connections.js';
 import { openDatabase, readSettings, type Settings } from './database.js';
@@ -51,7 +56,9 @@ import { Checkpointer } from './checkpointer.js';
 import { WalSync } from './wal-sync.js';
 import { WriteBatch } from './write-batch.js';
 import { WriterThread } from './writer.js';
-import { Deliveries } from './deliveries.js';
+import { Deliveries, settlesOnThread } from './deliveries.js';
+import { packSettle, type ClaimRequest, type DeliveryReply, type DeliveryWork, type PackedClaim } from './delivery-protocol.js';
+import { fromWire, type WireError } from './wire-error.js';
 import { prepareMessageInsert } from './queue-messages.js';
 import { Metrics } from './metrics.js';
 import { Functions } from './functions.js';
@@ -87,6 +94,27 @@ interface SettleBatch {
   results?: SettleResult[];
 }
 
+/**
+ * Delivery work for the writer thread, riding with ingest's groups (delivery-protocol.ts). The thread answers it
+ * before the group's commit: the answer is set on it and `done` called then (with the error that kept it out, if
+ * one did), or with the group's failure if the thread died first.
+ */
+type ThreadJob = ({ claim: ClaimRequest; answer?: PackedClaim } | { settle: SettleBatch }) & { done: (error?: Error) => void };
+
+/** What the writer thread commits: an ingest caller's entries, or delivery work. */
+type WriterJob = WriterEntry[] | ThreadJob;
+
+const isWireError = (answer: object): answer is WireError => 'message' in answer;
+
+/** Sends `job` with the next group and resolves once the thread has answered it. */
+function threadJob<J extends ThreadJob>(commit: GroupCommit<WriterJob>, job: Omit<J, 'done'>): Promise<J> {
+  return new Promise<J>((resolve, reject) => {
+    const full = Object.assign(job, { done: (error?: Error) => (error ? reject(error) : resolve(full as J)) }) as J;
+    // The commit's own outcome matters only when the thread died before answering (a promise settles once).
+    commit.submit(full).then(() => full.done(), (error: Error) => full.done(error));
+  });
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly instanceId = randomUUID();
@@ -100,7 +128,7 @@ export class SqliteStore implements Store {
   readonly #tags: Tags;
   readonly #events: Events;
   readonly #writer: WriterThread;
-  readonly #ingest: GroupCommit<WriterEntry[]>;
+  readonly #ingest: GroupCommit<WriterJob>;
   readonly #deliveries: Deliveries;
   readonly #metrics: Metrics;
   readonly #functions: Functions;
@@ -151,7 +179,7 @@ export class SqliteStore implements Store {
     this.#tags = new Tags(db);
     this.#events = new Events(db, sealer);
     this.#writer = new WriterThread(path);
-    this.#ingest = new GroupCommit((callers) => this.#writer.flush(callers, this.#clock.now()));
+    this.#ingest = new GroupCommit((jobs) => this.#flush(jobs));
     this.#deliveries = new Deliveries(db, new IdGenerator(), prepareMessageInsert(db, sealer), sealer);
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
@@ -177,7 +205,8 @@ export class SqliteStore implements Store {
     this.#redrive = new SqliteRedrive(db, new IdGenerator(), sealer);
     this.#alarms = new Alarms(db);
     this.#config = new SqliteConfigChanges(db, this.instanceId, clock);
-    // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back.
+    // Outcomes settled at the same time share one commit, like ingest; each batch gets its own results back. These
+    // are the outcomes that write more than a state (see settle): the others go to the writer thread.
     this.#settle = new GroupCommit(async (batches) => {
       const results = await this.#write(() => this.#outboxWrite(() => this.#deliveries.settle(batches.flatMap((b) => b.outcomes), this.#clock.now())));
       let i = 0;
@@ -292,6 +321,45 @@ export class SqliteStore implements Store {
     return entries.map((e) => ({ event: e.event, dataKey: eventDataKey(this.#sealer, e), deliveries: e.deliveries }));
   }
 
+  /** Commits a group on the writer thread: the delivery work that came with it, then its ingest callers' events. */
+  async #flush(jobs: WriterJob[]): Promise<FlushOutcomes> {
+    const now = this.#clock.now();
+    const callers: WriterEntry[][] = [];
+    const thread: ThreadJob[] = [];
+    for (const job of jobs) {
+      if (Array.isArray(job)) callers.push(job);
+      else thread.push(job);
+    }
+    if (thread.length === 0) return this.#writer.flush(callers, now);
+    const claims = thread.filter((j) => 'claim' in j);
+    const settles = thread.filter((j) => 'settle' in j);
+    const outcomes = settles.flatMap((j) => j.settle.outcomes);
+    const work: DeliveryWork = { now, ...this.#deliveries.openingWork(), claims: claims.map((c) => c.claim) };
+    if (outcomes.length > 0) work.settle = packSettle(outcomes);
+    const ingest = await this.#writer.run(callers, now, { work, delivered: (reply) => answer(reply) });
+    let caller = 0;
+    return jobs.map((job) => (Array.isArray(job) ? (ingest instanceof Error ? ingest : ingest[caller++]) : undefined));
+
+    function answer({ claims: answers, settled }: DeliveryReply): void {
+      claims.forEach((c, i) => {
+        const a = answers[i];
+        if (isWireError(a)) return c.done(fromWire(a));
+        c.answer = a;
+        c.done();
+      });
+      // A settle that failed as a whole (nothing of it committed) rejects its callers, as ingest's.
+      if (!Array.isArray(settled)) return settles.forEach((j) => j.done(fromWire(settled!)));
+      let i = 0;
+      for (const j of settles) {
+        j.settle.results = j.settle.outcomes.map(() => {
+          const a = settled[i++];
+          return a === 1 ? { applied: true } : a === 0 ? { applied: false } : { applied: false, error: a.message };
+        });
+        j.done();
+      }
+    }
+  }
+
   #submit(sealed: WriterEntry[]): Promise<void> {
     // Requests arrive here one after another while the event loop works through a burst: a good moment to notice
     // that the writer thread finished its group, so the accumulated one goes to it without delay.
@@ -312,17 +380,27 @@ export class SqliteStore implements Store {
     return this.#events.count();
   }
 
-  // Delivery engine.
-  async claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]> {
-    return this.#write(() => this.#outboxWrite(() => this.#deliveries.claim(request.now, request.owner, request.leaseUntil, request.limit, request.skipTargets)));
+  // Delivery engine. Claims and plain settles run on the writer thread (delivery-writes.ts) with ingest's groups.
+  async claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    this.#writer.poll();
+    const job = await threadJob<{ claim: ClaimRequest; answer?: PackedClaim; done: () => void }>(this.#ingest, { claim: request });
+    const { claimed, unopenable } = this.#deliveries.open(job.answer!, request.leaseUntil);
+    if (unopenable.length > 0) {
+      await this.#write(() => this.#outboxWrite(() => this.#deliveries.defer(unopenable, request.owner, request.leaseUntil, request.now)));
+    }
+    return claimed;
   }
   async nextDueAt(): Promise<number | undefined> {
     return this.#deliveries.nextDueAt();
   }
   async settle(outcomes: DeliveryOutcome[]): Promise<SettleResult[]> {
-    const batch: SettleBatch = { outcomes };
-    await this.#settle.submit(batch);
-    return batch.results!;
+    const onThread = outcomes.map(settlesOnThread);
+    const plain: SettleBatch = { outcomes: outcomes.filter((_, i) => onThread[i]) };
+    const full: SettleBatch = { outcomes: outcomes.filter((_, i) => !onThread[i]) };
+    await Promise.all([plain.outcomes.length > 0 && threadJob(this.#ingest, { settle: plain }), full.outcomes.length > 0 && this.#settle.submit(full)]);
+    let p = 0;
+    let f = 0;
+    return onThread.map((thread) => (thread ? plain.results![p++] : full.results![f++]));
   }
   async release(ids: readonly string[], owner: string, now: number): Promise<void> {
     await this.#write(() => this.#deliveries.release(ids, owner, now));
@@ -588,7 +666,7 @@ export class SqliteStore implements Store {
 
   /**
    * Runs a write on the main connection between two ingest commits, never during one. Every write of the main
-   * connection must come through here (control plane, and the dispatcher's claims and settlements alike): the
+   * connection must come through here (control plane, and the dispatcher's deferrals and settlements alike): the
    * writer thread then never holds the write lock at the same time, so the event loop does not sit in SQLite's
    * busy handler, a deferred transaction cannot fail with SQLITE_BUSY_SNAPSHOT, and neither side can starve the
    * other. It waits (asynchronously) for at most one commit.
@@ -606,7 +684,8 @@ export class SqliteStore implements Store {
    * after WalSync's shared fsync, off the event loop. Alarm evaluations' claims and outcomes too (every alarm, every
    * minute: an fsync each made 10,000 alarms take most of the minute, see docs/benchmarks.md): a lost one is
    * evaluated again, and a lost state change is decided, and notified, again.
-   * Ingest and the control plane keep synchronous=FULL: an acknowledged event or rule is never lost.
+   * Ingest and the control plane keep synchronous=FULL: an acknowledged event or rule is never lost. (Claims and
+   * plain settles on the writer thread commit the same way there: delivery-writes.ts.)
    * These writes are the main connection's busiest, so they also start the thread that checkpoints its WAL.
    */
   #outboxWrite<R>(fn: () => R): R {

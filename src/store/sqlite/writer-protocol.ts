@@ -16,6 +16,8 @@ import { sealWith, type DataKey } from '../../keys/sealer.js';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { EventRecord, NewDelivery } from '../records.js';
 import type { Settings } from './database.js';
+import type { DeliveryReply, DeliveryWork } from './delivery-protocol.js';
+import { fromWire, type WireError } from './wire-error.js';
 
 /** An ingest entry as the main thread hands it to the writer: the event with the data key that is to seal it. */
 export interface WriterEntry {
@@ -56,25 +58,21 @@ export interface PackedGroup {
   keys: { keyId: string; head: Uint8Array; key: Uint8Array }[];
 }
 
-/** An Error as it crosses the boundary (structured clone would drop SqliteError's `code`). */
-export interface WireError {
-  name: string;
-  message: string;
-  code?: string;
-}
-
 /** Main thread → writer thread. */
-export type ToWriter = { type: 'write'; group: PackedGroup } | { type: 'close' };
+export type ToWriter = { type: 'write'; group: PackedGroup; deliveries?: DeliveryWork } | { type: 'close' };
 
 /** The writer thread's answer to one group. */
 export type GroupReply =
   /** Committed; the listed callers (by index in the group) were rolled back to their savepoint and left out. */
   | { type: 'written'; rejected: { caller: number; error: WireError }[] }
-  /** Nothing was committed. */
+  /** None of the group's events was committed. */
   | { type: 'failed'; error: WireError };
 
-/** Writer thread → main thread: `ready` once the connection is open, then one GroupReply per group. */
-export type FromWriter = { type: 'ready'; settings: Settings } | GroupReply;
+/**
+ * Writer thread → main thread: `ready` once the connection is open, then per group the answer to its delivery
+ * work if it had some (before the group's events are written: a claim waits for no fsync of theirs), and its GroupReply.
+ */
+export type FromWriter = { type: 'ready'; settings: Settings } | { type: 'delivered'; deliveries: DeliveryReply } | GroupReply;
 
 /**
  * numbers: caller count, then per caller its entry count, then per entry receivedAt, data key index and delivery
@@ -129,19 +127,6 @@ export function unpackGroup({ strings, numbers, keys }: PackedGroup): SealedInge
     callers.push(entries);
   }
   return callers;
-}
-
-export function toWire(error: unknown): WireError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? { name: error.name, message: error.message, code } : { name: error.name, message: error.message };
-}
-
-export function fromWire(wire: WireError): Error {
-  const error = new Error(wire.message);
-  error.name = wire.name;
-  if (wire.code !== undefined) Object.assign(error, { code: wire.code });
-  return error;
 }
 
 /** The per-caller outcomes of a `written` reply, as GroupCommit wants them. */

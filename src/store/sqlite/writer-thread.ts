@@ -1,13 +1,16 @@
 /**
  * The SQLite writer thread's entry point (started by writer.ts): its own connection to the store's file, on which
- * it commits the ingest groups the main thread sends, one at a time, and answers each once it is durable.
- * The inserts and the fsync run here, so they no longer stop the main thread's event loop.
+ * it commits the ingest groups the main thread sends, one at a time, and answers each once it is durable, with
+ * the delivery engine's claims and plain settles that came along (delivery-writes.ts). The inserts, the claims'
+ * queries and the fsync run here, so they no longer stop the main thread's event loop.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
 import { IdGenerator } from '../ids.js';
 import { openDatabase, readSettings } from './database.js';
+import { DeliveryWrites } from './delivery-writes.js';
 import { IngestTransaction } from './ingest-transaction.js';
-import { toWire, unpackGroup, type FromWriter, type PackedGroup, type ToWriter, type WriterOptions } from './writer-protocol.js';
+import { toWire } from './wire-error.js';
+import { unpackGroup, type FromWriter, type GroupReply, type PackedGroup, type ToWriter, type WriterOptions } from './writer-protocol.js';
 
 if (isMainThread) throw new Error('writer-thread.ts runs as a worker thread of the SQLite store');
 const { path, port } = workerData as WriterOptions;
@@ -17,10 +20,13 @@ const { path, port } = workerData as WriterOptions;
 const db = openDatabase(path);
 // Its own id generator: a random node part per generator keeps ids unique across a restarted thread too.
 const ingest = new IngestTransaction(db, new IdGenerator());
+const deliveries = new DeliveryWrites(db);
 
 const reply = (message: FromWriter) => port.postMessage(message);
 
-function commit(group: PackedGroup): FromWriter {
+function write(group: PackedGroup): GroupReply {
+  // A group may carry only delivery work: no empty transaction (and fsync) for it.
+  if (group.numbers[0] === 0) return { type: 'written', rejected: [] };
   try {
     const rejected = [];
     for (const [caller, error] of ingest.write(unpackGroup(group), group.now).entries()) {
@@ -33,7 +39,12 @@ function commit(group: PackedGroup): FromWriter {
 }
 
 port.on('message', (message: ToWriter) => {
-  if (message.type === 'write') return reply(commit(message.group));
+  if (message.type === 'write') {
+    // The delivery work first, answered at once: a claim needs none of the group's events (those that woke the
+    // dispatcher were acknowledged by an earlier group), so it waits for no fsync of theirs.
+    if (message.deliveries) reply({ type: 'delivered', deliveries: deliveries.run(message.deliveries) });
+    return reply(write(message.group));
+  }
   // 'close': the main thread sends it only when no group is in flight; closing the port lets the thread exit.
   db.close();
   port.close();

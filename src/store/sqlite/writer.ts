@@ -18,7 +18,9 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { siblingModule, startWorker } from '../../worker-threads.js';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { Settings } from './database.js';
-import { fromWire, outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
+import type { DeliveryReply, DeliveryWork } from './delivery-protocol.js';
+import { fromWire } from './wire-error.js';
+import { outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
 
 /** A group lost to the writer thread's death. */
 export class WriterThreadError extends Error {
@@ -50,6 +52,8 @@ interface Thread {
   starting: boolean;
   /** Set while a group is in flight (at most one). */
   group?: Pending<GroupReply>;
+  /** Set while the delivery work of the group in flight is unanswered. */
+  delivered?: (reply: DeliveryReply) => void;
   closing: boolean;
 }
 
@@ -73,17 +77,27 @@ export class WriterThread {
    * Commits one group on the thread and resolves with each caller's outcome; rejects (every caller) when nothing
    * was committed. The caller (GroupCommit) never has two groups in flight.
    */
-  flush(callers: WriterEntry[][], now: number): Promise<FlushOutcomes> {
+  async flush(callers: WriterEntry[][], now: number): Promise<FlushOutcomes> {
+    const outcomes = await this.run(callers, now);
+    if (outcomes instanceof Error) throw outcomes;
+    return outcomes;
+  }
+
+  /**
+   * The same with the delivery engine's work for the thread (delivery-protocol.ts), which it does first, in
+   * transactions of its own, and answers (`delivered`) before the group's events are written. Resolves with the
+   * group's outcomes, or the error that kept all of it out; rejects only when the thread died, when the work may or
+   * may not be done too (`delivered` is then never called).
+   */
+  run(callers: WriterEntry[][], now: number, work?: { work: DeliveryWork; delivered: (reply: DeliveryReply) => void }): Promise<FlushOutcomes | Error> {
     const thread = this.#running();
     if (thread.group) return Promise.reject(new Error('a group is already in flight'));
-    const message: ToWriter = { type: 'write', group: packGroup(callers, now) };
+    const message: ToWriter = work ? { type: 'write', group: packGroup(callers, now), deliveries: work.work } : { type: 'write', group: packGroup(callers, now) };
     const reply = new Promise<GroupReply>((resolve, reject) => (thread.group = { resolve, reject }));
+    thread.delivered = work?.delivered;
     this.#holdProcess(thread);
     thread.port.postMessage(message);
-    return reply.then((answer) => {
-      if (answer.type === 'failed') throw fromWire(answer.error);
-      return outcomesOf(callers.length, answer.rejected);
-    });
+    return reply.then((answer) => (answer.type === 'failed' ? fromWire(answer.error) : outcomesOf(callers.length, answer.rejected)));
   }
 
   /** Takes the answer to the group in flight if it has arrived, without waiting for its 'message' event. */
@@ -142,6 +156,10 @@ export class WriterThread {
     if (message.type === 'ready') {
       thread.starting = false;
       thread.onReady.resolve(message.settings);
+    } else if (message.type === 'delivered') {
+      const delivered = thread.delivered;
+      thread.delivered = undefined;
+      delivered?.(message.deliveries);
     } else {
       const group = thread.group;
       thread.group = undefined;

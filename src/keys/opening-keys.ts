@@ -1,0 +1,52 @@
+/**
+ * Opening sealed records on a thread that has no keyring (the SQLite writer thread opens the events it claims for
+ * the delivery engine). The main thread, which owns the keyring, hands it the data keys it opened records with
+ * (Sealer.openingKey), and with each piece of work the KMS key versions that may be used right now: a record
+ * whose key version is not among them, or whose data key this thread lacks, stays sealed for the main thread to
+ * open (or refuse). Disabling a key thus stops this thread's opening as soon as the main thread's, as Sealer's.
+ */
+import type { KeyObject } from 'node:crypto';
+import { secretKey } from './aead.js';
+import { readPrefix, SEALED_RECORD, WRAPPED_DATA_KEY_BYTES } from './blob.js';
+import { openWith, type OpeningKey } from './sealer.js';
+
+/** An OpeningKey as it crosses to another thread: the key's raw bytes. */
+export interface WireOpeningKey {
+  head: string;
+  key: Uint8Array;
+}
+
+/** How a KMS key version is named in the list of usable ones. */
+export const keyVersion = (keyId: string, version: number): string => `${keyId}/${version}`;
+
+export function toWireOpeningKey(opening: OpeningKey): WireOpeningKey {
+  return { head: opening.head, key: new Uint8Array(opening.key.export()) };
+}
+
+/** As many data keys as Sealer caches; past it the oldest learned goes, and its records go back to the main thread. */
+const MAX_KEYS = 4096;
+
+export class OpeningKeys {
+  readonly #keys = new Map<string, KeyObject>();
+
+  learn(keys: readonly WireOpeningKey[]): void {
+    for (const { head, key } of keys) {
+      this.#keys.set(head, secretKey(Buffer.from(key)));
+      if (this.#keys.size > MAX_KEYS) this.#keys.delete(this.#keys.keys().next().value!);
+    }
+  }
+
+  /** The record's plaintext, or undefined when it is to be left to the main thread (see above). */
+  open(blob: Buffer, usable: ReadonlySet<string>): Buffer | undefined {
+    const prefix = readPrefix(blob, SEALED_RECORD);
+    if (!prefix || !usable.has(keyVersion(prefix.keyId, prefix.version))) return undefined;
+    const headEnd = prefix.end + WRAPPED_DATA_KEY_BYTES;
+    const key = this.#keys.get(blob.toString('latin1', 0, headEnd));
+    if (!key) return undefined;
+    try {
+      return openWith(key, blob, headEnd);
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * An Error as it crosses between the main thread and the SQLite writer thread: structured clone would drop
+ * SqliteError's `code`, which callers test (a duplicate id, a full disk).
+ */
+
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export function toWire(error: unknown): WireError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? { name: error.name, message: error.message, code } : { name: error.name, message: error.message };
+}
+
+export function fromWire(wire: WireError): Error {
+  const error = new Error(wire.message);
+  error.name = wire.name;
+  if (wire.code !== undefined) Object.assign(error, { code: wire.code });
+  return error;
+}
