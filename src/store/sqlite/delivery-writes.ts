@@ -39,11 +39,11 @@ export class DeliveryWrites {
   readonly #settleByRow;
   readonly #claimTx;
   readonly #settleTx;
-  readonly #normal;
-  readonly #full;
+  readonly #db: Database.Database;
   readonly #keys = new OpeningKeys();
 
   constructor(db: Database.Database) {
+    this.#db = db;
     // The (status, due_at) index serves the claim; skipped targets are filtered as the index is walked, and
     // they are few (those at their limit right now).
     this.#claim = db.prepare<[number, string, number], ClaimRow>(
@@ -63,8 +63,6 @@ export class DeliveryWrites {
       `UPDATE deliveries SET status = ?, due_at = ?, attempts = ?, error = NULL, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?
        WHERE rowid = ? AND id = ? AND lease_owner = ? AND lease_until = ? AND status = 'pending'`,
     );
-    this.#normal = db.prepare('PRAGMA synchronous = NORMAL');
-    this.#full = db.prepare('PRAGMA synchronous = FULL');
 
     this.#claimTx = db.transaction((r: ClaimRequest, usable: ReadonlySet<string>): PackedClaim => {
       const rows = this.#claim.all(r.now, JSON.stringify(r.skipTargets), r.limit);
@@ -111,7 +109,9 @@ export class DeliveryWrites {
   run(work: DeliveryWork): DeliveryReply {
     this.#keys.learn(work.keys);
     const usable = new Set(work.usable);
-    this.#normal.run();
+    // Through db.pragma each time, never a prepared statement: SQLite applies PRAGMA synchronous when the statement
+    // is compiled, so a prepared one's run() may change nothing (ingest's commits must go back to FULL).
+    this.#db.pragma('synchronous = NORMAL');
     try {
       const reply: DeliveryReply = { claims: [] };
       // Settles first: they free the targets' slots the claims after them may fill.
@@ -119,7 +119,7 @@ export class DeliveryWrites {
       for (const request of work.claims) reply.claims.push(attempt(() => this.#claimTx.immediate(request, usable)));
       return reply;
     } finally {
-      this.#full.run();
+      this.#db.pragma('synchronous = FULL');
     }
   }
 }
