@@ -41,10 +41,15 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, messa
   });
 }
 
-/** Resolves once `n` long polls are parked (each loop turn lets the pending store calls settle). */
+/**
+ * Resolves once `n` long polls are parked (each loop turn lets the pending store calls settle). Bounded in real
+ * time, not turns: a receive's store call may wait for an ingest commit's fsync first, which on a loaded machine
+ * outlasts a thousand turns.
+ */
 export async function untilWaiting(mailroom: Mailroom, n = 1): Promise<void> {
-  for (let turn = 0; mailroom.sqs.waitingReceivers !== n; turn++) {
-    if (turn > 1000) assert.fail(`expected ${n} waiting receivers, have ${mailroom.sqs.waitingReceivers}`);
+  const deadline = Date.now() + 5_000;
+  while (mailroom.sqs.waitingReceivers !== n) {
+    if (Date.now() > deadline) assert.fail(`expected ${n} waiting receivers, have ${mailroom.sqs.waitingReceivers}`);
     await nextTurn();
   }
 }
