@@ -19,13 +19,15 @@ export interface HttpSink {
   url: string;
   requests: ReceivedRequest[];
   /** Resolves with the next request the server receives (already received ones do not count). */
-  nextRequest(): Promise<ReceivedRequest>;
+  /** The next request; fails after `timeoutMs` of real time (default 60 s) rather than leaving a test hanging. */
+  nextRequest(timeoutMs?: number): Promise<ReceivedRequest>;
   close(): Promise<void>;
 }
 
 export async function startSink(handler: Handler = (_req, res) => res.end('ok')): Promise<HttpSink> {
   const requests: ReceivedRequest[] = [];
   let waiters: ((r: ReceivedRequest) => void)[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -43,9 +45,26 @@ export async function startSink(handler: Handler = (_req, res) => res.end('ok'))
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
+    nextRequest: (timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== wake);
+          reject(new Error(`no request reached the sink within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        timer.unref();
+        timers.add(timer);
+        const wake = (r: ReceivedRequest) => {
+          clearTimeout(timer);
+          timers.delete(timer);
+          resolve(r);
+        };
+        waiters.push(wake);
+      }),
     close: () =>
       new Promise<void>((resolve) => {
+        // Waits the test gave up on end with the sink, not as failures after it.
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
