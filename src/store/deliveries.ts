@@ -110,12 +110,21 @@ export interface SettleResult {
   deadLetter?: 'queued' | 'fallback';
 }
 
+/** A claim of due deliveries: up to `limit`, leased to `owner` until `leaseUntil`, passing over `skipTargets`. */
+export interface ClaimRequest {
+  now: number;
+  owner: string;
+  leaseUntil: number;
+  limit: number;
+  skipTargets: readonly string[];
+}
+
 export interface DeliveryStore {
   /**
    * Claims up to `limit` pending deliveries due at `now`, oldest due first, skipping the given targets (those at
    * their concurrency or rate limit), and leases them to `owner` until `leaseUntil`.
    */
-  claimDue(request: { now: number; owner: string; leaseUntil: number; limit: number; skipTargets: readonly string[] }): Promise<ClaimedDelivery[]>;
+  claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]>;
   /** The earliest due time of any pending delivery (leased ones fall due when their lease ends). */
   nextDueAt(): Promise<number | undefined>;
   /** Applies outcomes; concurrent calls share one commit. */

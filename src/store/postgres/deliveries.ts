@@ -26,6 +26,7 @@ import {
   deadLetterQueueMissing,
   KEY_UNUSABLE_RETRY_MS,
   type AttemptRecord,
+  type ClaimRequest,
   type ClaimedDelivery,
   type DeliveryOutcome,
   type FallbackDeadLetter,
@@ -175,14 +176,6 @@ const NOT_NULL_VIOLATION = '23502';
 function describe(error: Error & { code?: string; column?: string }): string {
   if (error.code === NOT_NULL_VIOLATION && error.column === 'event_seq') return 'a follow-up delivery refers to an unknown event';
   return error.message;
-}
-
-export interface ClaimRequest {
-  now: number;
-  owner: string;
-  leaseUntil: number;
-  limit: number;
-  skipTargets: readonly string[];
 }
 
 export class Deliveries {

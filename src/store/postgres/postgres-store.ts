@@ -30,7 +30,7 @@ import type {
   TargetRecord,
 } from '../records.js';
 import type { DeleteRuleResult, IngestEntry, PutTargetsResult, Store, StoreStats, WakeChannel } from '../store.js';
-import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
+import type { AttemptRecord, ClaimedDelivery, ClaimRequest, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import type { MetricDatum, MetricIdentity, MetricListQuery, MetricQuery } from '../metrics.js';
 import type { AlarmFilter, AlarmHistoryFilter, AlarmHistoryRecord, AlarmRecord, AlarmStateChange } from '../alarms.js';
@@ -49,7 +49,7 @@ import { Buses } from './buses.js';
 import { ConfigChanges } from './config-changes.js';
 import { ApiDestinations, Connections } from './connections.js';
 import { createPool } from './database.js';
-import { Deliveries, type ClaimRequest } from './deliveries.js';
+import { Deliveries } from './deliveries.js';
 import { Events } from './events.js';
 import { Functions } from './functions.js';
 import { PostgresKeyStore } from './key-store.js';

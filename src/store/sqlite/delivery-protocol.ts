@@ -10,16 +10,8 @@
  * sealed and settled on the main connection as before.
  */
 import type { WireOpeningKey } from '../../keys/opening-keys.js';
-import type { DeliveryOutcome } from '../deliveries.js';
+import type { ClaimRequest, DeliveryOutcome } from '../deliveries.js';
 import type { WireError } from './wire-error.js';
-
-export interface ClaimRequest {
-  now: number;
-  owner: string;
-  leaseUntil: number;
-  limit: number;
-  skipTargets: readonly string[];
-}
 
 /**
  * A claim's rows. Per row, strings: id, kind, eventId, bus, ruleName, ruleArn, targetId, targetArn, the event's

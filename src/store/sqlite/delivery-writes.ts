@@ -10,7 +10,8 @@
  */
 import type Database from 'better-sqlite3';
 import { OpeningKeys } from '../../keys/opening-keys.js';
-import type { ClaimRequest, DeliveryReply, DeliveryWork, PackedClaim, PackedSettle } from './delivery-protocol.js';
+import type { ClaimRequest } from '../deliveries.js';
+import type { DeliveryReply, DeliveryWork, PackedClaim, PackedSettle } from './delivery-protocol.js';
 import { toWire, type WireError } from './wire-error.js';
 
 /** A claimed row, as an array (the statement is raw: better-sqlite3 builds no object with named keys per row). */

@@ -57,7 +57,7 @@ import { WalSync } from './wal-sync.js';
 import { WriteBatch } from './write-batch.js';
 import { WriterThread } from './writer.js';
 import { Deliveries, settlesOnThread } from './deliveries.js';
-import { packSettle, type ClaimRequest, type DeliveryReply, type DeliveryWork, type PackedClaim } from './delivery-protocol.js';
+import { packSettle, type DeliveryReply, type DeliveryWork, type PackedClaim } from './delivery-protocol.js';
 import { fromWire, type WireError } from './wire-error.js';
 import { prepareMessageInsert } from './queue-messages.js';
 import { Metrics } from './metrics.js';
@@ -66,7 +66,7 @@ import type { MetricDatum, MetricIdentity, MetricListQuery, MetricQuery } from '
 import type { AlarmFilter, AlarmHistoryFilter, AlarmHistoryRecord, AlarmRecord, AlarmStateChange } from '../alarms.js';
 import { Alarms } from './alarms.js';
 import { IdGenerator } from '../ids.js';
-import type { AttemptRecord, ClaimedDelivery, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
+import type { AttemptRecord, ClaimedDelivery, ClaimRequest, DeliveryOutcome, FallbackDeadLetter, SettleResult } from '../deliveries.js';
 import type { SigningKeyRecord, SubscriptionChanges, SubscriptionRecord, TopicCounts, TopicMessage, TopicRecord } from '../topics.js';
 import { SqliteTopicStore } from './topic-store.js';
 import type { CancelMoveTaskResult, MoveBatchRequest, MoveBatchResult, MoveTaskLease, MoveTaskRecord } from '../move-tasks.js';
