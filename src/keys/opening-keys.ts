@@ -8,7 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import { secretKey } from './aead.js';
 import { readPrefix, SEALED_RECORD, WRAPPED_DATA_KEY_BYTES } from './blob.js';
-import { openWith, type OpeningKey } from './sealer.js';
+import { openWith, sealWith, type OpeningKey } from './sealer.js';
 
 /** An OpeningKey as it crosses to another thread: the key's raw bytes. */
 export interface WireOpeningKey {
@@ -27,11 +27,14 @@ export function toWireOpeningKey(opening: OpeningKey): WireOpeningKey {
 const MAX_KEYS = 4096;
 
 export class OpeningKeys {
-  readonly #keys = new Map<string, KeyObject>();
+  /** By head (latin1); `headBytes` is made the first time the key seals. */
+  readonly #keys = new Map<string, { key: KeyObject; headBytes?: Buffer }>();
 
   learn(keys: readonly WireOpeningKey[]): void {
     for (const { head, key } of keys) {
-      this.#keys.set(head, secretKey(Buffer.from(key)));
+      // Deleted first, so a key learned again counts as the newest.
+      this.#keys.delete(head);
+      this.#keys.set(head, { key: secretKey(Buffer.from(key)) });
       if (this.#keys.size > MAX_KEYS) this.#keys.delete(this.#keys.keys().next().value!);
     }
   }
@@ -41,12 +44,23 @@ export class OpeningKeys {
     const prefix = readPrefix(blob, SEALED_RECORD);
     if (!prefix || !usable.has(keyVersion(prefix.keyId, prefix.version))) return undefined;
     const headEnd = prefix.end + WRAPPED_DATA_KEY_BYTES;
-    const key = this.#keys.get(blob.toString('latin1', 0, headEnd));
-    if (!key) return undefined;
+    const entry = this.#keys.get(blob.toString('latin1', 0, headEnd));
+    if (!entry) return undefined;
     try {
-      return openWith(key, blob, headEnd);
+      return openWith(entry.key, blob, headEnd);
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Seals `plaintext` with the data key whose head is `head`, learned like the others (the main thread picks the
+   * data key, checking its KMS key's state, and the thread runs the cipher: SQS sends); undefined when it was not.
+   */
+  seal(head: string, plaintext: Buffer): Buffer | undefined {
+    const entry = this.#keys.get(head);
+    if (!entry) return undefined;
+    entry.headBytes ??= Buffer.from(head, 'latin1');
+    return sealWith({ key: entry.key, head: entry.headBytes }, plaintext);
   }
 }

@@ -13,7 +13,7 @@
 import { KeyError } from '../keys/errors.js';
 import { EVENTS_MANAGED_KEY, SQS_MANAGED_KEY } from '../keys/key-refs.js';
 import type { Keyring } from '../keys/keyring.js';
-import type { DataKey, Sealer } from '../keys/sealer.js';
+import type { DataKey, Sealed, Sealer } from '../keys/sealer.js';
 import type { AttemptRecord, FallbackDeadLetter } from './deliveries.js';
 import type { MessageAttribute, NewQueueMessage } from './queues.js';
 import type { IngestEntry } from './store.js';
@@ -201,6 +201,11 @@ function readJsonFrame(frame: Buffer): MessageContent {
  * plaintext digest beside it), framed as above.
  */
 export function messageColumns(sealer: Sealer, m: NewQueueMessage): MessageColumns {
+  return messageColumnsWith(m, (frame) => sealer.seal(m.keyRef ?? SQS_MANAGED_KEY, frame, m.dataKeyReuseSeconds));
+}
+
+/** The same with the sealing done by `seal` (the SQLite writer thread seals with data keys handed to it). */
+export function messageColumnsWith(m: NewQueueMessage, seal: (frame: Buffer) => Sealed): MessageColumns {
   if (m.keyRef === null) {
     const hasAttributes = Object.keys(m.attributes).length > 0;
     return {
@@ -211,12 +216,17 @@ export function messageColumns(sealer: Sealer, m: NewQueueMessage): MessageColum
       keyId: null,
     };
   }
-  const sealed = sealer.seal(m.keyRef ?? SQS_MANAGED_KEY, messageFrame(m), m.dataKeyReuseSeconds);
+  const sealed = seal(messageFrame(m));
   // md5_of_body is NOT NULL; a sealed row keeps its digest inside the blob.
   return { body: sealed.blob, attributes: null, md5OfBody: '', md5OfMessageAttributes: null, keyId: sealed.keyId };
 }
 
 export function openMessage(sealer: Sealer, columns: MessageColumns): MessageContent {
+  return openMessageWith(columns, (blob) => sealer.open(blob));
+}
+
+/** The same with the opening done by `open`, which returns the frame (or throws). */
+export function openMessageWith(columns: MessageColumns, open: (blob: Buffer) => Buffer): MessageContent {
   if (columns.keyId === null) {
     const content: MessageContent = {
       body: columns.body.toString('utf8'),
@@ -226,7 +236,7 @@ export function openMessage(sealer: Sealer, columns: MessageColumns): MessageCon
     if (columns.md5OfMessageAttributes !== null) content.md5OfMessageAttributes = columns.md5OfMessageAttributes;
     return content;
   }
-  const frame = sealer.open(columns.body);
+  const frame = open(columns.body);
   return frame[0] === FRAME_BINARY ? readBinaryFrame(frame) : readJsonFrame(frame);
 }
 

@@ -11,6 +11,7 @@ import { SystemClock } from '../../src/clock.js';
 import { openKeyring } from '../../src/keys/index.js';
 import { openStore } from '../../src/store/index.js';
 import { SqliteKeyStore } from '../../src/store/sqlite/key-store.js';
+import { messageColumns } from '../../src/store/sealing.js';
 import { prepareMessageInsert } from '../../src/store/sqlite/queue-messages.js';
 import { removeDir, tempDataDir } from '../helpers/server-process.js';
 import { message, queueRecord } from '../store/queue-contract.js';
@@ -26,7 +27,7 @@ it('appends a message inside the caller\'s transaction, and nothing to a missing
     // The store's keyring, unlocked on this raw connection with the root key the store generated beside it.
     const keyStore = new SqliteKeyStore(db, async (fn) => fn());
     const sealer = await openKeyring(keyStore, {}, join(dir, 'root.key'), new SystemClock(), { warn: () => undefined });
-    const insert = prepareMessageInsert(db, sealer);
+    const insert = prepareMessageInsert(db, (m) => messageColumns(sealer, m));
     const count = () => (db.prepare('SELECT count(*) AS n FROM queue_messages').get() as { n: number }).n;
     assert.equal(db.transaction(() => insert(message('dlq', 'm1')))(), true);
     assert.equal(db.transaction(() => insert(message('missing', 'm2')))(), false);

@@ -18,6 +18,7 @@ import { migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { storeContract } from './contract.js';
+import { message, queueRecord } from './queue-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mailroom-store-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -27,6 +28,26 @@ const freshPath = () => join(root, `store-${++files}.db`);
 storeContract('sqlite', () => openStore({ path: freshPath() }));
 
 describe('SQLite store', () => {
+  it('receives, after a restart, messages sealed before it: the writer thread is handed their data keys first', async () => {
+    const path = freshPath();
+    const T0 = Date.UTC(2026, 0, 1);
+    const first = await openStore({ path });
+    await first.createQueue(queueRecord('q'), {});
+    const kmsKey = (await first.keyring.createKey({ description: 'queue key' })).id;
+    const sent = [message('q', 'managed'), message('q', 'customer', { keyRef: kmsKey }), message('q', 'plain', { keyRef: null })];
+    assert.equal(await first.sendMessages(sent), true);
+    await first.close();
+    // A new process: its writer thread knows no data key; each sealed message goes back to the main thread once.
+    const second = await openStore({ path });
+    try {
+      const got = await second.receiveMessages({ queue: 'q', now: T0, max: 10, visibilityTimeoutMs: 30_000 });
+      assert.deepEqual(got.map((m) => [m.messageId, m.body, m.receiveCount]), sent.map((m) => [m.messageId, m.body, 1]));
+      assert.deepEqual(await second.deleteMessages('q', got.map((m) => m.receiptHandle)), ['ok', 'ok', 'ok']);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('records each migration in the ledger, stamped by the injected clock', async () => {
     const path = freshPath();
     const clock = new ManualClock(Date.UTC(2030, 5, 1));

@@ -9,7 +9,9 @@
  * So a thread of its own, with its own connection, runs a PASSIVE checkpoint (it never waits for, nor blocks,
  * readers and writers) every CHECKPOINT_INTERVAL_MS, and while it runs the main connection's own threshold is
  * raised to MAIN_SAFETY_NET_PAGES: it still checkpoints if the thread falls behind, and should the thread die it
- * goes back to SQLite's default for good (no new thread: what stopped one would likely stop the next). Durability
+ * goes back to SQLite's default for good (no new thread: what stopped one would likely stop the next). The writer
+ * thread's connection, where SQS's messages and the delivery engine's claims now commit, follows the same threshold
+ * (autocheckpointPages): it otherwise copied pages and synced the database file inside its commits. Durability
  * is unchanged: a checkpoint syncs the WAL before copying it and the database file before the WAL can be reused,
  * whichever connection runs it (see wal-sync.ts).
  *
@@ -57,6 +59,8 @@ export class Checkpointer {
   #worker: Worker | undefined;
   /** Set once the thread has been started: it runs at most once. */
   #started = false;
+  /** Set while the thread runs, from its first word. */
+  #ready = false;
 
   /** `db` is the main connection to the file at `path`; `onCheckpoint` hears of each checkpoint that copied frames. */
   constructor(db: Database.Database, path: string, onCheckpoint?: (frames: number) => void) {
@@ -74,15 +78,27 @@ export class Checkpointer {
     // It never keeps the process alive; close() stops it.
     worker.unref();
     worker.on('message', (message: 'ready' | { checkpointed: number }) => {
-      if (message === 'ready') this.#db.pragma(`wal_autocheckpoint = ${MAIN_SAFETY_NET_PAGES}`);
+      if (message === 'ready') {
+        this.#ready = true;
+        this.#db.pragma(`wal_autocheckpoint = ${MAIN_SAFETY_NET_PAGES}`);
+      }
       else this.#onCheckpoint?.(message.checkpointed);
     });
     // An error (a failed open, an I/O error) ends the thread; the main connection checkpoints for itself again.
     worker.on('error', () => undefined);
     worker.on('exit', () => {
       this.#worker = undefined;
+      this.#ready = false;
       if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
     });
+  }
+
+  /**
+   * The `wal_autocheckpoint` a connection that writes in earnest should use now: the safety net while the thread
+   * checkpoints, else SQLite's default (the writer thread's connection follows it: see WriterWork).
+   */
+  get autocheckpointPages(): number {
+    return this.#ready ? MAIN_SAFETY_NET_PAGES : SQLITE_DEFAULT_PAGES;
   }
 
   /** Stops the thread (before the main connection closes, so that one checkpoints last); resolves once it has. */

@@ -6,7 +6,6 @@
  */
 import type Database from 'better-sqlite3';
 import { KeyError } from '../../keys/errors.js';
-import { keyVersion, toWireOpeningKey, type WireOpeningKey } from '../../keys/opening-keys.js';
 import { openWith, type Sealer } from '../../keys/sealer.js';
 import {
   deadLetterKeyUnusable,
@@ -24,6 +23,7 @@ import type { IdGenerator } from '../ids.js';
 import type { NewQueueMessage } from '../queues.js';
 import { MAILROOM_DATA_KEY, openFallbackAttributes, openOptional, openText, sealAttempt, sealFallback, sealInput, sealOptional, sealText } from '../sealing.js';
 import { CLAIM_NUMBERS, CLAIM_STRINGS, type PackedClaim } from './delivery-protocol.js';
+import type { ThreadKeys } from './thread-keys.js';
 
 /** A claimed delivery whose event or input could not be opened, and why. */
 export interface Unopenable {
@@ -93,16 +93,13 @@ export class Deliveries {
   readonly #fallbacks;
   readonly #settleTx;
   readonly #defer;
-  /** The KMS key versions whose data keys the writer thread was given (see openingWork). */
-  readonly #threadKeys = new Map<string, { keyId: string; version: number }>();
-  /** Data keys to give the writer thread with the next claim, by their head. */
-  readonly #newKeys = new Map<string, WireOpeningKey>();
 
   constructor(
     db: Database.Database,
     private readonly ids: IdGenerator,
     insertMessage: InsertQueueMessage | undefined,
     private readonly sealer: Sealer,
+    private readonly threadKeys: ThreadKeys,
   ) {
     this.#nextDue = db.prepare<[], number | null>("SELECT min(due_at) FROM deliveries WHERE status = 'pending'").pluck();
     // The last error goes to the sealed column; last_error holds only the plaintext of rows from before sealing.
@@ -246,29 +243,12 @@ export class Deliveries {
     return { claimed, unopenable };
   }
 
-  /** What the writer thread needs to open claimed events: the data keys learned since, and the key versions usable now. */
-  openingWork(): { keys: WireOpeningKey[]; usable: string[] } {
-    const keys = [...this.#newKeys.values()];
-    this.#newKeys.clear();
-    const usable: string[] = [];
-    for (const [name, { keyId, version }] of this.#threadKeys) {
-      try {
-        this.sealer.keyring.openingMaterial(keyId, version);
-        usable.push(name);
-      } catch (err) {
-        if (!(err instanceof KeyError)) throw err;
-      }
-    }
-    return { keys, usable };
-  }
-
   /** Opens a column the writer thread could not, and hands its data key to the thread for the next claims. */
   #openForThread(blob: Buffer, keyId: string | null): string {
     if (keyId === null) return blob.toString('utf8');
     const opening = this.sealer.openingKey(blob);
     const plaintext = openWith(opening.key, blob, opening.head.length).toString('utf8');
-    this.#newKeys.set(opening.head, toWireOpeningKey(opening));
-    this.#threadKeys.set(keyVersion(opening.keyId, opening.version), { keyId: opening.keyId, version: opening.version });
+    this.threadKeys.learn(opening);
     return plaintext;
   }
 

@@ -9,7 +9,6 @@
  * attempt that succeeded, most of them): those that write an attempt record, a dead letter or follow-ups are
  * sealed and settled on the main connection as before.
  */
-import type { WireOpeningKey } from '../../keys/opening-keys.js';
 import type { ClaimRequest, DeliveryOutcome } from '../deliveries.js';
 import type { WireError } from './wire-error.js';
 
@@ -35,13 +34,8 @@ export interface PackedSettle {
   numbers: number[];
 }
 
-/** Delivery work riding along with one ingest group. */
+/** Delivery work riding along with one ingest group (in a ThreadWork, which carries the keys to open with). */
 export interface DeliveryWork {
-  now: number;
-  /** The data keys the main thread opened claimed records with since the last work (OpeningKeys). */
-  keys: WireOpeningKey[];
-  /** The KMS key versions (keyVersion) the claims may open records of now. */
-  usable: string[];
   claims: ClaimRequest[];
   settle?: PackedSettle;
 }

@@ -5,14 +5,15 @@
  * They were most of the main thread's work per delivery (docs/benchmarks.md); here they cost the event loop only
  * the messages (delivery-protocol.ts).
  *
- * Both commit with synchronous=NORMAL, as they did on the main connection (see SqliteStore's #outboxWrite): a claim
- * or outcome lost to a power cut only repeats work. Ingest's transactions on this connection stay FULL.
+ * Both commit with synchronous=NORMAL (WriterWork sets it), as they did on the main connection (see SqliteStore's
+ * #outboxWrite): a claim or outcome lost to a power cut only repeats work. Ingest's transactions on this connection
+ * stay FULL.
  */
 import type Database from 'better-sqlite3';
-import { OpeningKeys } from '../../keys/opening-keys.js';
+import type { OpeningKeys } from '../../keys/opening-keys.js';
 import type { ClaimRequest } from '../deliveries.js';
 import type { DeliveryReply, DeliveryWork, PackedClaim, PackedSettle } from './delivery-protocol.js';
-import { toWire, type WireError } from './wire-error.js';
+import { attempt, toWire, type WireError } from './wire-error.js';
 
 /** A claimed row, as an array (the statement is raw: better-sqlite3 builds no object with named keys per row). */
 type ClaimRow = [
@@ -40,11 +41,10 @@ export class DeliveryWrites {
   readonly #settleByRow;
   readonly #claimTx;
   readonly #settleTx;
-  readonly #db: Database.Database;
-  readonly #keys = new OpeningKeys();
+  readonly #keys: OpeningKeys;
 
-  constructor(db: Database.Database) {
-    this.#db = db;
+  constructor(db: Database.Database, keys: OpeningKeys) {
+    this.#keys = keys;
     // The (status, due_at) index serves the claim; skipped targets are filtered as the index is walked, and
     // they are few (those at their limit right now).
     this.#claim = db.prepare<[number, string, number], ClaimRow>(
@@ -106,29 +106,16 @@ export class DeliveryWrites {
     });
   }
 
-  /** Runs the work, each claim and the settle in its own transaction; a failure is that part's answer alone. */
-  run(work: DeliveryWork): DeliveryReply {
-    this.#keys.learn(work.keys);
-    const usable = new Set(work.usable);
-    // Through db.pragma each time, never a prepared statement: SQLite applies PRAGMA synchronous when the statement
-    // is compiled, so a prepared one's run() may change nothing (ingest's commits must go back to FULL).
-    this.#db.pragma('synchronous = NORMAL');
-    try {
-      const reply: DeliveryReply = { claims: [] };
-      // Settles first: they free the targets' slots the claims after them may fill.
-      if (work.settle) reply.settled = attempt(() => this.#settleTx.immediate(work.settle!, work.now));
-      for (const request of work.claims) reply.claims.push(attempt(() => this.#claimTx.immediate(request, usable)));
-      return reply;
-    } finally {
-      this.#db.pragma('synchronous = FULL');
-    }
-  }
-}
-
-function attempt<T>(fn: () => T): T | WireError {
-  try {
-    return fn();
-  } catch (error) {
-    return toWire(error);
+  /**
+   * Runs the work, each claim and the settle in its own transaction; a failure is that part's answer alone.
+   * `usable`: the KMS key versions whose records the claims may open now. The caller (WriterWork) has set the
+   * connection's durability for it.
+   */
+  run(work: DeliveryWork, now: number, usable: ReadonlySet<string>): DeliveryReply {
+    const reply: DeliveryReply = { claims: [] };
+    // Settles first: they free the targets' slots the claims after them may fill.
+    if (work.settle) reply.settled = attempt(() => this.#settleTx.immediate(work.settle!, now));
+    for (const request of work.claims) reply.claims.push(attempt(() => this.#claimTx.immediate(request, usable)));
+    return reply;
   }
 }

@@ -5,31 +5,39 @@
  * tells their handles apart).
  */
 import type Database from 'better-sqlite3';
-import type { Sealer } from '../../keys/sealer.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { decodeHandle, encodeHandle, receiptNonce } from '../receipt-handles.js';
-import { messageColumns, openMessage } from '../sealing.js';
+import { openMessageWith, type MessageColumns } from '../sealing.js';
 
-/** What deciding the fate of a candidate that the claim passed over takes. */
-interface CandidateRow {
-  sent_at: number;
-  expires_at: number;
-  receive_count: number;
-}
+/**
+ * A candidate for a receive, as an array (the statement is raw: better-sqlite3 builds no object with named keys per
+ * row): what deciding its fate takes, and its content for when it is claimed.
+ */
+type CandidateRow = [
+  seq: number,
+  sentAt: number,
+  expiresAt: number,
+  receiveCount: number,
+  firstReceivedAt: number | null,
+  messageId: string,
+  body: Buffer,
+  attributes: Buffer | null,
+  keyId: string | null,
+  md5OfBody: string,
+  md5OfMessageAttributes: string | null,
+  senderId: string | null,
+  deadLetterSourceArn: string | null,
+];
 
-/** A claimed message as the claim returns it: counts already include this receive. */
-interface ClaimedRow {
-  message_id: string;
-  body: Buffer;
-  attributes: Buffer | null;
-  key_id: string | null;
-  md5_of_body: string;
-  md5_of_message_attributes: string | null;
-  sender_id: string | null;
-  sent_at: number;
-  receive_count: number;
-  first_received_at: number;
-  dead_letter_source_arn: string | null;
+/**
+ * How messages are sealed on their way in and opened on their way out: with the keyring on the main connection
+ * (src/store/sealing.ts), with data keys handed over on the writer thread (queue-writes.ts).
+ */
+export interface MessageCodec {
+  /** A message's columns, sealed unless it is plaintext; throws (a KeyError) when it cannot be sealed. */
+  columns(message: NewQueueMessage): MessageColumns;
+  /** A sealed record's plaintext; throws when it cannot be opened. */
+  open(blob: Buffer): Buffer;
 }
 
 /**
@@ -37,7 +45,7 @@ interface ClaimedRow {
  * its outcome transaction): returns false, inserting nothing, when the queue does not exist. The message is sealed
  * first (a KeyError, when its KMS key cannot be used, is thrown before anything is written).
  */
-export function prepareMessageInsert(db: Database.Database, sealer: Sealer): (message: NewQueueMessage) => boolean {
+export function prepareMessageInsert(db: Database.Database, columns: MessageCodec['columns']): (message: NewQueueMessage) => boolean {
   // Positional parameters: binding a named-parameter object costs a property lookup per parameter.
   const insert = db.prepare<[string, string, Buffer, Buffer | null, string | null, string, string | null, string | null, number, number, number, string]>(
     `INSERT INTO queue_messages (queue, message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at, visible_at, expires_at)
@@ -45,7 +53,7 @@ export function prepareMessageInsert(db: Database.Database, sealer: Sealer): (me
      WHERE EXISTS (SELECT 1 FROM queues WHERE name = ?)`,
   );
   return (m) => {
-    const c = messageColumns(sealer, m);
+    const c = columns(m);
     return insert.run(m.queue, m.messageId, c.body, c.attributes, c.keyId, c.md5OfBody, c.md5OfMessageAttributes, m.senderId ?? null, m.sentAt, m.visibleAt, m.expiresAt, m.queue).changes > 0;
   };
 }
@@ -57,7 +65,6 @@ export class QueueMessages {
   readonly #insert;
   readonly #send;
   readonly #candidates;
-  readonly #candidate;
   readonly #deleteSeq;
   readonly #claim;
   readonly #moveToDeadLetter;
@@ -78,26 +85,26 @@ export class QueueMessages {
 
   constructor(
     db: Database.Database,
-    private readonly sealer: Sealer,
+    private readonly codec: MessageCodec,
   ) {
-    this.#insert = prepareMessageInsert(db, sealer);
+    this.#insert = prepareMessageInsert(db, (m) => codec.columns(m));
     this.#send = db.transaction((messages: NewQueueMessage[]) => {
       for (const m of messages) if (!this.#insert(m)) throw new QueueMissing();
     });
     // Positional parameters: binding a named-parameter object costs a property lookup per parameter per row.
-    // The candidates' seqs only, which the index holds: no lookup of their rows until the claim.
-    this.#candidates = db.prepare<[string, number, number], number>(
-      'SELECT seq FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?',
-    ).pluck();
-    this.#candidate = db.prepare<[number], CandidateRow>('SELECT sent_at, expires_at, receive_count FROM queue_messages WHERE seq = ?');
+    // The candidates with their content, read once: the claim below then writes without RETURNING, which made
+    // SQLite's UPDATE cost about three times as much per row (measured: ~13 µs against ~4, plus ~3 for this read).
+    // Inside the receive's IMMEDIATE transaction nothing else writes, so what is read here still holds at the claim.
+    this.#candidates = db
+      .prepare<[string, number, number], CandidateRow>(
+        `SELECT seq, sent_at, expires_at, receive_count, first_received_at, message_id, body, attributes, key_id, md5_of_body,
+                md5_of_message_attributes, sender_id, dead_letter_source_arn
+         FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
+      )
+      .raw(true);
     this.#deleteSeq = db.prepare<[number]>('DELETE FROM queue_messages WHERE seq = ?');
-    // Claims a candidate unless it has expired or has been received the redrive policy's most times already.
-    this.#claim = db.prepare<[number, number, string, number, number, number], ClaimedRow>(
-      `UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1,
-              first_received_at = coalesce(first_received_at, ?), receipt_nonce = ?
-       WHERE seq = ? AND expires_at > ? AND receive_count < ?
-       RETURNING message_id, body, attributes, key_id, md5_of_body, md5_of_message_attributes, sender_id, sent_at,
-                 receive_count, first_received_at, dead_letter_source_arn`,
+    this.#claim = db.prepare<[number, number, string, number]>(
+      'UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = coalesce(first_received_at, ?), receipt_nonce = ? WHERE seq = ?',
     );
     this.#moveToDeadLetter = db.prepare<{ seq: number; queue: string; now: number; expiresAt: number; sourceArn: string }>(
       `UPDATE queue_messages SET queue = @queue, visible_at = @now, expires_at = @expiresAt, receipt_nonce = NULL,
@@ -170,26 +177,23 @@ export class QueueMessages {
     // the range is exhausted.
     for (;;) {
       const limit = r.max - received.length;
-      const seqs = this.#candidates.all(r.queue, r.now, limit);
-      for (const seq of seqs) {
-        // Opened once claimed, inside the receive's transaction: a message whose KMS key cannot be used throws
-        // (KeyError) and the receive rolls back, leaving every message as it was.
-        const claimed = this.#claim.get(visibleAt, r.now, nonce, seq, r.now, maxReceiveCount);
-        if (claimed) {
-          received.push(toReceived(claimed, this.sealer, encodeHandle(seq, nonce)));
-          continue;
-        }
-        // Passed over: expired, or received too many times already.
-        const row = this.#candidate.get(seq)!;
-        if (row.expires_at <= r.now) {
+      const rows = this.#candidates.all(r.queue, r.now, limit);
+      for (const row of rows) {
+        const [seq, sentAt, expiresAt, receiveCount] = row;
+        if (expiresAt <= r.now) {
           this.#deleteSeq.run(seq);
+        } else if (receiveCount >= maxReceiveCount) {
+          // Received the redrive policy's most times already: to the dead-letter queue, where retention still
+          // counts from the original send, as in SQS.
+          this.#moveToDeadLetter.run({ seq, queue: redrive!.deadLetterQueue, now: r.now, expiresAt: sentAt + deadLetterRetentionMs!, sourceArn: redrive!.sourceArn });
         } else {
-          // Retention in the dead-letter queue still counts from the original send, as in SQS.
-          const expiresAt = row.sent_at + deadLetterRetentionMs!;
-          this.#moveToDeadLetter.run({ seq, queue: redrive!.deadLetterQueue, now: r.now, expiresAt, sourceArn: redrive!.sourceArn });
+          // Opened before the claim is written, inside the receive's transaction: a message whose KMS key cannot
+          // be used throws (KeyError) and the receive rolls back, leaving every message as it was.
+          received.push(toReceived(row, this.codec, encodeHandle(seq, nonce), r.now));
+          this.#claim.run(visibleAt, r.now, nonce, seq);
         }
       }
-      if (received.length === r.max || seqs.length < limit) return received;
+      if (received.length === r.max || rows.length < limit) return received;
     }
   }
 
@@ -252,23 +256,12 @@ export class QueueMessages {
   }
 }
 
-function toReceived(row: ClaimedRow, sealer: Sealer, receiptHandle: string): ReceivedMessage {
-  const content = openMessage(sealer, {
-    body: row.body,
-    attributes: row.attributes,
-    md5OfBody: row.md5_of_body,
-    md5OfMessageAttributes: row.md5_of_message_attributes,
-    keyId: row.key_id,
-  });
-  const message: ReceivedMessage = {
-    messageId: row.message_id,
-    receiptHandle,
-    ...content,
-    sentAt: row.sent_at,
-    receiveCount: row.receive_count,
-    firstReceivedAt: row.first_received_at,
-  };
-  if (row.sender_id !== null) message.senderId = row.sender_id;
-  if (row.dead_letter_source_arn !== null) message.deadLetterSourceArn = row.dead_letter_source_arn;
+/** A claimed candidate as the receive returns it: counts include this receive, made at `now`. */
+function toReceived(row: CandidateRow, codec: MessageCodec, receiptHandle: string, now: number): ReceivedMessage {
+  const [, sentAt, , receiveCount, firstReceivedAt, messageId, body, attributes, keyId, md5OfBody, md5OfMessageAttributes, senderId, deadLetterSourceArn] = row;
+  const content = openMessageWith({ body, attributes, md5OfBody, md5OfMessageAttributes, keyId }, (blob) => codec.open(blob));
+  const message: ReceivedMessage = { messageId, receiptHandle, ...content, sentAt, receiveCount: receiveCount + 1, firstReceivedAt: firstReceivedAt ?? now };
+  if (senderId !== null) message.senderId = senderId;
+  if (deadLetterSourceArn !== null) message.deadLetterSourceArn = deadLetterSourceArn;
   return message;
 }

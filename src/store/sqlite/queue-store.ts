@@ -1,39 +1,43 @@
 /**
  * The SQLite QueueStore: the async face of the queue and message statement modules, which SqliteStore delegates
- * to. Everything runs on the main connection (better-sqlite3 is synchronous); how each write is committed is
- * SqliteStore's to decide (QueueWrites), since it owns the connection's lock and durability settings.
+ * to. The hot message calls (send, receive, delete) run on the writer thread (queue-writes.ts), everything else on
+ * the main connection (better-sqlite3 is synchronous); how each is committed is SqliteStore's to decide
+ * (QueueCommits), since it owns the connections, their lock and their durability settings.
  */
 import type Database from 'better-sqlite3';
 import type { Sealer } from '../../keys/sealer.js';
 import type { Page, PageRequest } from '../records.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, QueueStore, ReceivedMessage, ReceiveRequest } from '../queues.js';
+import { messageColumns } from '../sealing.js';
 import { QueueMessages } from './queue-messages.js';
 import { Queues } from './queues.js';
 
 /** How long a queue read is reused; see getQueue. */
 const QUEUE_CACHE_MS = 1000;
 
-/** The three ways a queue write is committed on the main connection. */
-export interface QueueWrites {
+/** How queue writes are committed. */
+export interface QueueCommits {
   /** Control plane (queues, attributes, tags, purge): durable before it resolves, like every control-plane write. */
   control<R>(write: () => R): Promise<R>;
-  /** A send: durable before it resolves; concurrent sends share the disk flush. */
-  durable<R>(write: () => R): Promise<R>;
-  /** A receive's claim, a delete, a visibility change: losing it to a power cut only repeats a delivery. */
+  /** A visibility change, the expiry sweep: losing it to a power cut only repeats a delivery. */
   relaxed<R>(write: () => R): Promise<R>;
+  /** The hot calls, on the writer thread. A send is durable before it resolves (concurrent sends share the disk flush). */
+  send(messages: NewQueueMessage[]): Promise<boolean>;
+  receive(request: ReceiveRequest): Promise<ReceivedMessage[]>;
+  delete(queue: string, receiptHandles: string[]): Promise<HandleResult[]>;
 }
 
 export class SqliteQueueStore implements QueueStore {
   readonly #queues: Queues;
   readonly #messages: QueueMessages;
-  readonly #writes: QueueWrites;
+  readonly #writes: QueueCommits;
   readonly #now: () => number;
   readonly #cache = new Map<string, { queue: QueueRecord; until: number }>();
 
   /** `now` is the store's clock, for the queue cache. */
-  constructor(db: Database.Database, sealer: Sealer, writes: QueueWrites, now: () => number) {
+  constructor(db: Database.Database, sealer: Sealer, writes: QueueCommits, now: () => number) {
     this.#queues = new Queues(db);
-    this.#messages = new QueueMessages(db, sealer);
+    this.#messages = new QueueMessages(db, { columns: (m) => messageColumns(sealer, m), open: (blob) => sealer.open(blob) });
     this.#writes = writes;
     this.#now = now;
   }
@@ -72,16 +76,16 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   sendMessages(messages: NewQueueMessage[]): Promise<boolean> {
-    return this.#writes.durable(() => this.#messages.send(messages));
+    return this.#writes.send(messages);
   }
   receiveMessages(request: ReceiveRequest): Promise<ReceivedMessage[]> {
-    return this.#writes.relaxed(() => this.#messages.receive(request));
+    return this.#writes.receive(request);
   }
   async nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
     return this.#messages.nextVisibleAt(queue, now);
   }
   deleteMessages(queue: string, receiptHandles: string[]): Promise<HandleResult[]> {
-    return this.#writes.relaxed(() => this.#messages.delete(queue, receiptHandles));
+    return this.#writes.delete(queue, receiptHandles);
   }
   changeMessageVisibility(queue: string, receiptHandle: string, visibleAt: number): Promise<HandleResult> {
     return this.#writes.relaxed(() => this.#messages.changeVisibility(queue, receiptHandle, visibleAt));

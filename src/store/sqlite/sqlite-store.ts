@@ -50,14 +50,16 @@ import { MIGRATIONS } from './migrations.js';
 import { Rules } from './rules.js';
 import { Tags } from './tags.js';
 import { Targets } from './targets.js';
-import { SqliteQueueStore, type QueueWrites } from './queue-store.js';
+import { SqliteQueueStore, type QueueCommits } from './queue-store.js';
+import { answerQueueJobs, isQueueJob, QueueOffload, queueWork, type QueueJob } from './queue-offload.js';
+import { ThreadKeys } from './thread-keys.js';
 import type { HandleResult, NewQueueMessage, QueueCounts, QueueGauges, QueueRecord, ReceivedMessage, ReceiveRequest } from '../queues.js';
 import { Checkpointer } from './checkpointer.js';
 import { WalSync } from './wal-sync.js';
 import { WriteBatch } from './write-batch.js';
 import { WriterThread } from './writer.js';
 import { Deliveries, settlesOnThread } from './deliveries.js';
-import { packSettle, type DeliveryReply, type DeliveryWork, type PackedClaim } from './delivery-protocol.js';
+import { packSettle, type DeliveryReply, type PackedClaim } from './delivery-protocol.js';
 import { fromWire, type WireError } from './wire-error.js';
 import { prepareMessageInsert } from './queue-messages.js';
 import { Metrics } from './metrics.js';
@@ -75,9 +77,9 @@ import { SqliteMoveTasks } from './move-tasks.js';
 import { SqliteRedrive } from './redrive.js';
 import { KeyError, openKeyring, type Keyring, type RootKeyLog, type RootKeyOptions, type Sealer } from '../../keys/index.js';
 import type { KeyMaterialRecord, KeyringContents, KmsAliasRecord, KmsKeyRecord } from '../keys.js';
-import { eventDataKey, withLatestKeys } from '../sealing.js';
+import { eventDataKey, messageColumns, withLatestKeys } from '../sealing.js';
 import { SqliteKeyStore } from './key-store.js';
-import type { WriterEntry } from './writer-protocol.js';
+import type { ThreadWork, WriterEntry } from './writer-protocol.js';
 
 /** How a store finds its root key, and where it says what it did with it. */
 export interface KeyOptions {
@@ -95,25 +97,17 @@ interface SettleBatch {
 }
 
 /**
- * Delivery work for the writer thread, riding with ingest's groups (delivery-protocol.ts). The thread answers it
- * before the group's commit: the answer is set on it and `done` called then (with the error that kept it out, if
- * one did), or with the group's failure if the thread died first.
+ * Work for the writer thread, riding with ingest's groups: the delivery engine's (delivery-protocol.ts) and SQS's
+ * (queue-offload.ts). The thread answers it before the group's commit: the answer is set on it and `done` called
+ * then (with the error that kept it out, if one did), or with the group's failure if the thread died first.
  */
-type ThreadJob = ({ claim: ClaimRequest; answer?: PackedClaim } | { settle: SettleBatch }) & { done: (error?: Error) => void };
+type ThreadJob = (({ claim: ClaimRequest; answer?: PackedClaim } | { settle: SettleBatch }) & { done: (error?: Error) => void }) | QueueJob;
 
-/** What the writer thread commits: an ingest caller's entries, or delivery work. */
+/** What the writer thread commits: an ingest caller's entries, or work. */
 type WriterJob = WriterEntry[] | ThreadJob;
 
 const isWireError = (answer: object): answer is WireError => 'message' in answer;
 
-/** Sends `job` with the next group and resolves once the thread has answered it. */
-function threadJob<J extends ThreadJob>(commit: GroupCommit<WriterJob>, job: Omit<J, 'done'>): Promise<J> {
-  return new Promise<J>((resolve, reject) => {
-    const full = Object.assign(job, { done: (error?: Error) => (error ? reject(error) : resolve(full as J)) }) as J;
-    // The commit's own outcome matters only when the thread died before answering (a promise settles once).
-    commit.submit(full).then(() => full.done(), (error: Error) => full.done(error));
-  });
-}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -143,6 +137,7 @@ export class SqliteStore implements Store {
   readonly #alarms: Alarms;
   readonly #keyStore: SqliteKeyStore;
   readonly #sealer: Sealer;
+  readonly #threadKeys: ThreadKeys;
   readonly #config: SqliteConfigChanges;
   #closing: Promise<void> | undefined;
 
@@ -180,26 +175,26 @@ export class SqliteStore implements Store {
     this.#events = new Events(db, sealer);
     this.#writer = new WriterThread(path);
     this.#ingest = new GroupCommit((jobs) => this.#flush(jobs));
-    this.#deliveries = new Deliveries(db, new IdGenerator(), prepareMessageInsert(db, sealer), sealer);
+    this.#threadKeys = new ThreadKeys(sealer);
+    this.#deliveries = new Deliveries(db, new IdGenerator(), prepareMessageInsert(db, (m) => messageColumns(sealer, m)), sealer, this.#threadKeys);
     this.#metrics = new Metrics(db);
     this.#functions = new Functions(db);
-    // SQS messages: the writes of a turn of the event loop share one unsynced commit; a send then waits for the
-    // WAL's shared fsync (see #outboxWrite).
+    // SQS sends commit on the writer thread without an fsync, then wait for the WAL's shared one (see #outboxWrite).
     this.#walSync = new WalSync(`${path}-wal`);
     // Checkpoints move off the event loop once the main connection writes in earnest (see #outboxWrite).
     this.#checkpointer = new Checkpointer(db, path);
+    // Visibility changes and expiry sweeps: the writes of a turn of the event loop share one unsynced commit.
     this.#queueBatch = new WriteBatch(db, (run) => this.#write(() => this.#outboxWrite(run)));
     const batch = this.#queueBatch;
-    const queueWrites: QueueWrites = {
+    const offload = new QueueOffload((job) => this.#threadJob(job), sealer, this.#threadKeys, this.#walSync);
+    const queueCommits: QueueCommits = {
       control: (write) => this.#write(write),
-      durable: async (write) => {
-        const result = await batch.submit(write);
-        await this.#walSync.sync();
-        return result;
-      },
       relaxed: (write) => batch.submit(write),
+      send: (messages) => offload.send(messages),
+      receive: (request) => offload.receive(request),
+      delete: (queue, handles) => offload.delete(queue, handles),
     };
-    this.#queues = new SqliteQueueStore(db, sealer, queueWrites, () => this.#clock.now());
+    this.#queues = new SqliteQueueStore(db, sealer, queueCommits, () => this.#clock.now());
     this.#topics = new SqliteTopicStore(db, clock, (fn) => this.#write(fn), sealer);
     this.#moveTasks = new SqliteMoveTasks(db);
     this.#redrive = new SqliteRedrive(db, new IdGenerator(), sealer);
@@ -333,10 +328,23 @@ export class SqliteStore implements Store {
     if (thread.length === 0) return this.#writer.flush(callers, now);
     const claims = thread.filter((j) => 'claim' in j);
     const settles = thread.filter((j) => 'settle' in j);
+    const queueJobs = thread.filter(isQueueJob);
     const outcomes = settles.flatMap((j) => j.settle.outcomes);
-    const work: DeliveryWork = { now, ...this.#deliveries.openingWork(), claims: claims.map((c) => c.claim) };
-    if (outcomes.length > 0) work.settle = packSettle(outcomes);
-    const ingest = await this.#writer.run(callers, now, { work, delivered: (reply) => answer(reply) });
+    // The work makes the writer thread's connection write in earnest: checkpoints move to their own thread.
+    this.#checkpointer.start();
+    const work: ThreadWork = { now, keys: [], usable: [], autocheckpointPages: this.#checkpointer.autocheckpointPages };
+    if (claims.length > 0 || settles.length > 0) work.deliveries = { claims: claims.map((c) => c.claim) };
+    if (outcomes.length > 0) work.deliveries!.settle = packSettle(outcomes);
+    if (queueJobs.length > 0) work.queues = queueWork(queueJobs, this.#threadKeys);
+    // After packing the sends, which may have handed the thread sealing keys.
+    Object.assign(work, this.#threadKeys.work());
+    const ingest = await this.#writer.run(callers, now, {
+      work,
+      worked: (reply) => {
+        if (reply.deliveries) answer(reply.deliveries);
+        if (reply.queues) answerQueueJobs(queueJobs, reply.queues);
+      },
+    });
     let caller = 0;
     return jobs.map((job) => (Array.isArray(job) ? (ingest instanceof Error ? ingest : ingest[caller++]) : undefined));
 
@@ -358,6 +366,17 @@ export class SqliteStore implements Store {
         j.done();
       }
     }
+  }
+
+  /** Sends `job` with the next group and resolves once the thread has answered it. */
+  #threadJob<J extends ThreadJob>(job: Omit<J, 'done'>): Promise<J> {
+    // As in #submit: the answer to the group in flight may be waiting.
+    this.#writer.poll();
+    return new Promise<J>((resolve, reject) => {
+      const full = Object.assign(job, { done: (error?: Error) => (error ? reject(error) : resolve(full as J)) }) as J;
+      // The commit's own outcome matters only when the thread died before answering (a promise settles once).
+      this.#ingest.submit(full).then(() => full.done(), (error: Error) => full.done(error));
+    });
   }
 
   #submit(sealed: WriterEntry[]): Promise<void> {
@@ -382,8 +401,7 @@ export class SqliteStore implements Store {
 
   // Delivery engine. Claims and plain settles run on the writer thread (delivery-writes.ts) with ingest's groups.
   async claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
-    this.#writer.poll();
-    const job = await threadJob<{ claim: ClaimRequest; answer?: PackedClaim; done: () => void }>(this.#ingest, { claim: request });
+    const job = await this.#threadJob<{ claim: ClaimRequest; answer?: PackedClaim; done: () => void }>({ claim: request });
     const { claimed, unopenable } = this.#deliveries.open(job.answer!, request.leaseUntil);
     if (unopenable.length > 0) {
       await this.#write(() => this.#outboxWrite(() => this.#deliveries.defer(unopenable, request.owner, request.leaseUntil, request.now)));
@@ -397,7 +415,7 @@ export class SqliteStore implements Store {
     const onThread = outcomes.map(settlesOnThread);
     const plain: SettleBatch = { outcomes: outcomes.filter((_, i) => onThread[i]) };
     const full: SettleBatch = { outcomes: outcomes.filter((_, i) => !onThread[i]) };
-    await Promise.all([plain.outcomes.length > 0 && threadJob(this.#ingest, { settle: plain }), full.outcomes.length > 0 && this.#settle.submit(full)]);
+    await Promise.all([plain.outcomes.length > 0 && this.#threadJob({ settle: plain }), full.outcomes.length > 0 && this.#settle.submit(full)]);
     let p = 0;
     let f = 0;
     return onThread.map((thread) => (thread ? plain.results![p++] : full.results![f++]));

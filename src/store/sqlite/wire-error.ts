@@ -21,3 +21,12 @@ export function fromWire(wire: WireError): Error {
   if (wire.code !== undefined) Object.assign(error, { code: wire.code });
   return error;
 }
+
+/** `fn`'s result, or the error it threw as it crosses back: one part of a piece of work failing alone. */
+export function attempt<T>(fn: () => T): T | WireError {
+  try {
+    return fn();
+  } catch (error) {
+    return toWire(error);
+  }
+}

@@ -16,7 +16,9 @@ import { sealWith, type DataKey } from '../../keys/sealer.js';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { EventRecord, NewDelivery } from '../records.js';
 import type { Settings } from './database.js';
+import type { WireOpeningKey } from '../../keys/opening-keys.js';
 import type { DeliveryReply, DeliveryWork } from './delivery-protocol.js';
+import type { QueueReply, QueueWork } from './queue-protocol.js';
 import { fromWire, type WireError } from './wire-error.js';
 
 /** An ingest entry as the main thread hands it to the writer: the event with the data key that is to seal it. */
@@ -58,8 +60,32 @@ export interface PackedGroup {
   keys: { keyId: string; head: Uint8Array; key: Uint8Array }[];
 }
 
+/**
+ * Work riding along with one ingest group besides its events: the delivery engine's (delivery-protocol.ts) and
+ * SQS's (queue-protocol.ts). The thread does it first, in transactions of its own, and answers it before the
+ * group's events are written (WriterWork).
+ */
+export interface ThreadWork {
+  /** The main thread's clock (the writer thread has none). */
+  now: number;
+  /** The data keys the main thread opened records with, or picked to seal with, since the last work (OpeningKeys). */
+  keys: WireOpeningKey[];
+  /** The KMS key versions (keyVersion) whose records may be opened now. */
+  usable: string[];
+  /** The connection's wal_autocheckpoint from now on (Checkpointer.autocheckpointPages). */
+  autocheckpointPages: number;
+  deliveries?: DeliveryWork;
+  queues?: QueueWork;
+}
+
+/** The answers to a ThreadWork, part by part; `queues` is an error when none of its calls was committed. */
+export interface ThreadReply {
+  deliveries?: DeliveryReply;
+  queues?: QueueReply | WireError;
+}
+
 /** Main thread → writer thread. */
-export type ToWriter = { type: 'write'; group: PackedGroup; deliveries?: DeliveryWork } | { type: 'close' };
+export type ToWriter = { type: 'write'; group: PackedGroup; work?: ThreadWork } | { type: 'close' };
 
 /** The writer thread's answer to one group. */
 export type GroupReply =
@@ -69,10 +95,10 @@ export type GroupReply =
   | { type: 'failed'; error: WireError };
 
 /**
- * Writer thread → main thread: `ready` once the connection is open, then per group the answer to its delivery
- * work if it had some (before the group's events are written: a claim waits for no fsync of theirs), and its GroupReply.
+ * Writer thread → main thread: `ready` once the connection is open, then per group the answer to its work if it had
+ * some (before the group's events are written: a claim or a receive waits for no fsync of theirs), and its GroupReply.
  */
-export type FromWriter = { type: 'ready'; settings: Settings } | { type: 'delivered'; deliveries: DeliveryReply } | GroupReply;
+export type FromWriter = { type: 'ready'; settings: Settings } | { type: 'worked'; reply: ThreadReply } | GroupReply;
 
 /**
  * numbers: caller count, then per caller its entry count, then per entry receivedAt, data key index and delivery

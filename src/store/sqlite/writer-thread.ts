@@ -1,15 +1,16 @@
 /**
  * The SQLite writer thread's entry point (started by writer.ts): its own connection to the store's file, on which
  * it commits the ingest groups the main thread sends, one at a time, and answers each once it is durable, with
- * the delivery engine's claims and plain settles that came along (delivery-writes.ts). The inserts, the claims'
- * queries and the fsync run here, so they no longer stop the main thread's event loop.
+ * the work that came along (writer-work.ts: the delivery engine's claims and plain settles, SQS's sends, receives
+ * and deletes). The inserts, the claims' queries and the fsync run here, so they no longer stop the main thread's
+ * event loop.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
 import { IdGenerator } from '../ids.js';
 import { openDatabase, readSettings } from './database.js';
-import { DeliveryWrites } from './delivery-writes.js';
 import { IngestTransaction } from './ingest-transaction.js';
 import { toWire } from './wire-error.js';
+import { WriterWork } from './writer-work.js';
 import { unpackGroup, type FromWriter, type GroupReply, type PackedGroup, type ToWriter, type WriterOptions } from './writer-protocol.js';
 
 if (isMainThread) throw new Error('writer-thread.ts runs as a worker thread of the SQLite store');
@@ -20,7 +21,7 @@ const { path, port } = workerData as WriterOptions;
 const db = openDatabase(path);
 // Its own id generator: a random node part per generator keeps ids unique across a restarted thread too.
 const ingest = new IngestTransaction(db, new IdGenerator());
-const deliveries = new DeliveryWrites(db);
+const work = new WriterWork(db);
 
 const reply = (message: FromWriter) => port.postMessage(message);
 
@@ -40,9 +41,9 @@ function write(group: PackedGroup): GroupReply {
 
 port.on('message', (message: ToWriter) => {
   if (message.type === 'write') {
-    // The delivery work first, answered at once: a claim needs none of the group's events (those that woke the
-    // dispatcher were acknowledged by an earlier group), so it waits for no fsync of theirs.
-    if (message.deliveries) reply({ type: 'delivered', deliveries: deliveries.run(message.deliveries) });
+    // The work first, answered at once: a claim needs none of the group's events (those that woke the dispatcher
+    // were acknowledged by an earlier group), nor does an SQS call, so neither waits for an fsync of theirs.
+    if (message.work) reply({ type: 'worked', reply: work.run(message.work) });
     return reply(write(message.group));
   }
   // 'close': the main thread sends it only when no group is in flight; closing the port lets the thread exit.

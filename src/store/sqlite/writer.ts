@@ -18,9 +18,8 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { siblingModule, startWorker } from '../../worker-threads.js';
 import type { FlushOutcomes } from '../group-commit.js';
 import type { Settings } from './database.js';
-import type { DeliveryReply, DeliveryWork } from './delivery-protocol.js';
 import { fromWire } from './wire-error.js';
-import { outcomesOf, packGroup, type FromWriter, type GroupReply, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
+import { outcomesOf, packGroup, type FromWriter, type GroupReply, type ThreadReply, type ThreadWork, type ToWriter, type WriterEntry, type WriterOptions } from './writer-protocol.js';
 
 /** A group lost to the writer thread's death. */
 export class WriterThreadError extends Error {
@@ -52,8 +51,8 @@ interface Thread {
   starting: boolean;
   /** Set while a group is in flight (at most one). */
   group?: Pending<GroupReply>;
-  /** Set while the delivery work of the group in flight is unanswered. */
-  delivered?: (reply: DeliveryReply) => void;
+  /** Set while the work of the group in flight is unanswered. */
+  worked?: (reply: ThreadReply) => void;
   closing: boolean;
 }
 
@@ -84,17 +83,17 @@ export class WriterThread {
   }
 
   /**
-   * The same with the delivery engine's work for the thread (delivery-protocol.ts), which it does first, in
-   * transactions of its own, and answers (`delivered`) before the group's events are written. Resolves with the
-   * group's outcomes, or the error that kept all of it out; rejects only when the thread died, when the work may or
-   * may not be done too (`delivered` is then never called).
+   * The same with work for the thread (writer-protocol.ts ThreadWork), which it does first, in transactions of its
+   * own, and answers (`worked`) before the group's events are written. Resolves with the group's outcomes, or the
+   * error that kept all of it out; rejects only when the thread died, when the work may or may not be done too
+   * (`worked` is then never called).
    */
-  run(callers: WriterEntry[][], now: number, work?: { work: DeliveryWork; delivered: (reply: DeliveryReply) => void }): Promise<FlushOutcomes | Error> {
+  run(callers: WriterEntry[][], now: number, work?: { work: ThreadWork; worked: (reply: ThreadReply) => void }): Promise<FlushOutcomes | Error> {
     const thread = this.#running();
     if (thread.group) return Promise.reject(new Error('a group is already in flight'));
-    const message: ToWriter = work ? { type: 'write', group: packGroup(callers, now), deliveries: work.work } : { type: 'write', group: packGroup(callers, now) };
+    const message: ToWriter = work ? { type: 'write', group: packGroup(callers, now), work: work.work } : { type: 'write', group: packGroup(callers, now) };
     const reply = new Promise<GroupReply>((resolve, reject) => (thread.group = { resolve, reject }));
-    thread.delivered = work?.delivered;
+    thread.worked = work?.worked;
     this.#holdProcess(thread);
     thread.port.postMessage(message);
     return reply.then((answer) => (answer.type === 'failed' ? fromWire(answer.error) : outcomesOf(callers.length, answer.rejected)));
@@ -156,10 +155,10 @@ export class WriterThread {
     if (message.type === 'ready') {
       thread.starting = false;
       thread.onReady.resolve(message.settings);
-    } else if (message.type === 'delivered') {
-      const delivered = thread.delivered;
-      thread.delivered = undefined;
-      delivered?.(message.deliveries);
+    } else if (message.type === 'worked') {
+      const worked = thread.worked;
+      thread.worked = undefined;
+      worked?.(message.reply);
     } else {
       const group = thread.group;
       thread.group = undefined;
