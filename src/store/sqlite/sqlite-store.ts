@@ -9,6 +9,9 @@
  *   of its work (docs/benchmarks.md). The thread opens the claimed payloads with data keys and the KMS keys' states
  *   given from here, where the keyring is (OpeningKeys); outcomes that write more (attempt records, dead letters,
  *   follow-ups) are sealed and settled on the main connection.
+ * - SQS's sends, receives and deletes ride with those groups too (queue-offload.ts, queue-writes.ts), sealed and
+ *   opened on the thread with the data keys handed to it (ThreadKeys): their statements and ciphers were most of
+ *   the event loop's work per message (docs/benchmarks.md).
  * - Everything else runs on the main connection, synchronously: reads (WAL readers never wait for the writer and
  *   see every group acknowledged so far) and the control-plane writes (buses, rules, targets, ...), each its own
  *   small transaction.
@@ -697,9 +700,9 @@ export class SqliteStore implements Store {
    * Claims and outcomes are committed without waiting for the disk (synchronous=NORMAL for that transaction; WAL
    * still makes them survive a process crash). Losing one to a power cut can only repeat work: a lost claim lets the
    * delivery fall due again, a lost outcome (with its dead letter, written in the same transaction) makes it be
-   * attempted again — at-least-once holds, while every delivery avoids an fsync. The same holds for an SQS receive's
-   * claim and a delete (the message becomes visible again). SQS sends commit this way too but are acknowledged only
-   * after WalSync's shared fsync, off the event loop. Alarm evaluations' claims and outcomes too (every alarm, every
+   * attempted again — at-least-once holds, while every delivery avoids an fsync. The same holds for an SQS visibility
+   * change (the message becomes visible again), and for the SQS calls on the writer thread (queue-writes.ts), whose
+   * sends are acknowledged only after WalSync's shared fsync, off the event loop. Alarm evaluations' claims and outcomes too (every alarm, every
    * minute: an fsync each made 10,000 alarms take most of the minute, see docs/benchmarks.md): a lost one is
    * evaluated again, and a lost state change is decided, and notified, again.
    * Ingest and the control plane keep synchronous=FULL: an acknowledged event or rule is never lost. (Claims and

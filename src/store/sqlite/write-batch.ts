@@ -1,7 +1,8 @@
 /**
  * Small writes of the main connection that arrive in the same turn of the event loop share one transaction: under
- * load, the receives, sends and deletes of concurrent SQS requests commit together, so the pages they touch are
- * written to the WAL once, and the commit's writes and locking are paid once per group instead of per request.
+ * load, the visibility changes of concurrent SQS requests commit together, so the pages they touch are written to
+ * the WAL once, and the commit's writes and locking are paid once per group instead of per request. (SQS's sends,
+ * receives and deletes are grouped the same way on the writer thread: queue-writes.ts.)
  *
  * Each write keeps its own outcome: one that throws (its own transaction, a savepoint once nested, rolls back)
  * fails alone. Only an error that ends the whole transaction (SQLite rolls back on some I/O errors) or a failed
