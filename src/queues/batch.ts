@@ -35,9 +35,14 @@ export async function runEntry<T>(id: string, fn: () => Promise<T>): Promise<{ o
   try {
     return { ok: await fn() };
   } catch (err) {
-    if (!(err instanceof ServiceError)) throw err;
-    return { failed: batchFailure(id, err) };
+    return { failed: entryFailure(id, err) };
   }
+}
+
+/** What an entry threw, as its failure when it is a ServiceError; anything else is rethrown. */
+export function entryFailure(id: string, err: unknown): BatchFailure {
+  if (!(err instanceof ServiceError)) throw err;
+  return batchFailure(id, err);
 }
 
 /** An entry's failure as the batch answer reports it. */

@@ -103,6 +103,7 @@ export class Sqs {
       jsonVersion: '1.0',
       errorTypePrefix: 'com.amazonaws.sqs#',
       queryCompatible: true,
+      datelessOutputs: true,
       operations: this.#operations(),
     };
   }

@@ -75,13 +75,18 @@ export function messageSize(body: string, attributes: Record<string, MessageAttr
   return size;
 }
 
+/** Whether MessageAttributeNames selects every attribute. */
+export function selectsAll(filters: string[]): boolean {
+  return filters.some((f) => f === 'All' || f === '.*');
+}
+
 /**
  * ReceiveMessage's MessageAttributeNames: "All" or ".*" selects every attribute, "prefix.*" those whose name starts
  * with "prefix.", anything else an exact name.
  */
 export function selectAttributes(attributes: Record<string, MessageAttribute>, filters: string[]): Record<string, MessageAttribute> {
   if (filters.length === 0) return {};
-  const all = filters.some((f) => f === 'All' || f === '.*');
+  const all = selectsAll(filters);
   const selected: Record<string, MessageAttribute> = {};
   for (const [name, value] of Object.entries(attributes)) {
     const match = all || filters.some((f) => (f.endsWith('.*') ? name.startsWith(f.slice(0, -1)) : f === name));

@@ -7,7 +7,7 @@ import type { RequestContext } from '../protocols/context.js';
 import { any, check, int, list, map, str, struct } from '../protocols/shape.js';
 import type { MessageAttribute, NewQueueMessage, QueueRecord } from '../store/queues.js';
 import { numberAttribute } from './attributes.js';
-import { checkBatch, runEntry, type BatchFailure } from './batch.js';
+import { checkBatch, entryFailure, type BatchFailure } from './batch.js';
 import { checkRange, requireQueue, withQueueKey, type QueueDeps } from './deps.js';
 import { newMessage } from './internal-send.js';
 import { checkCharacters, checkMessageAttributes, messageSize } from './message-attributes.js';
@@ -75,13 +75,14 @@ export class MessageService {
     const messages: NewQueueMessage[] = [];
     const Successful: (SendMessageResult & { Id: string })[] = [];
     const Failed: BatchFailure[] = [];
+    // Building is synchronous: a plain try per entry, not runEntry's promise and await for each of them.
     for (const entry of req.Entries) {
-      const outcome = await runEntry(entry.Id, async () => this.#build(queue, entry, ctx));
-      if ('failed' in outcome) {
-        Failed.push(outcome.failed);
-      } else {
-        messages.push(outcome.ok.message);
-        Successful.push({ Id: entry.Id, ...outcome.ok.result });
+      try {
+        const { message, result } = this.#build(queue, entry, ctx);
+        messages.push(message);
+        Successful.push({ Id: entry.Id, ...result });
+      } catch (err) {
+        Failed.push(entryFailure(entry.Id, err));
       }
     }
     // The accepted entries are written together: one transaction, one sync.

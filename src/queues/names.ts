@@ -31,6 +31,14 @@ export function queueArn(ctx: RequestContext, name: string): string {
 
 /** The queue name a QueueUrl refers to: its last path segment (a bare name is accepted too). */
 export function queueNameOfUrl(url: string): string {
+  // The usual `http://host/account/name`: what follows the last slash, when no query or fragment could hold that
+  // slash and it is not the end of the scheme's `//`. Every SQS call comes through here; the general parse below
+  // takes two regular-expression replaces, a split and a filter.
+  const slash = url.lastIndexOf('/');
+  if (slash > 0 && url.charCodeAt(slash - 1) !== 0x2f && !url.includes('?') && !url.includes('#')) {
+    const name = url.slice(slash + 1);
+    if (QUEUE_NAME.test(name)) return name;
+  }
   const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
   const name = path.split('/').filter((s) => s !== '').pop() ?? '';
   // Anything that cannot be a queue name cannot name an existing queue.

@@ -13,26 +13,44 @@ import { messageSize } from './message-attributes.js';
 
 export const SQS_NAMESPACE = 'AWS/SQS';
 
+/** More queues than this and the dimension sets are dropped and built again, so deleted queues' do not pile up. */
+const MAX_CACHED_QUEUES = 10_000;
+
 export class QueueMetrics {
+  /**
+   * One frozen `{QueueName}` set per queue: the recorder finds a frozen set's series by identity instead of
+   * building its key text on every call, and a send records once per message.
+   */
+  readonly #dimensions = new Map<string, Readonly<Record<string, string>>>();
+
   constructor(private readonly recorder: MetricRecorder) {}
 
   /** Messages written to one queue. */
   sent(messages: readonly NewQueueMessage[]): void {
     const first = messages[0];
     if (!first) return;
-    const dimensions = { QueueName: first.queue };
+    const dimensions = this.#of(first.queue);
     this.recorder.add(SQS_NAMESPACE, 'NumberOfMessagesSent', dimensions, messages.length);
     for (const m of messages) this.recorder.add(SQS_NAMESPACE, 'SentMessageSize', dimensions, messageSize(m.body, m.attributes), 'Bytes');
   }
 
   /** One ReceiveMessage call's answer: its messages, or an empty receive. */
   received(queue: string, count: number): void {
-    if (count > 0) this.recorder.add(SQS_NAMESPACE, 'NumberOfMessagesReceived', { QueueName: queue }, count);
-    else this.recorder.add(SQS_NAMESPACE, 'NumberOfEmptyReceives', { QueueName: queue }, 1);
+    if (count > 0) this.recorder.add(SQS_NAMESPACE, 'NumberOfMessagesReceived', this.#of(queue), count);
+    else this.recorder.add(SQS_NAMESPACE, 'NumberOfEmptyReceives', this.#of(queue), 1);
   }
 
   /** Successful deletes of one DeleteMessage(Batch) call. */
   deleted(queue: string, count: number): void {
-    this.recorder.add(SQS_NAMESPACE, 'NumberOfMessagesDeleted', { QueueName: queue }, count);
+    this.recorder.add(SQS_NAMESPACE, 'NumberOfMessagesDeleted', this.#of(queue), count);
+  }
+
+  #of(queue: string): Readonly<Record<string, string>> {
+    let dimensions = this.#dimensions.get(queue);
+    if (!dimensions) {
+      if (this.#dimensions.size >= MAX_CACHED_QUEUES) this.#dimensions.clear();
+      this.#dimensions.set(queue, (dimensions = Object.freeze({ QueueName: queue })));
+    }
+    return dimensions;
   }
 }

@@ -72,15 +72,17 @@ export class ReceiptService {
     const req = check<DeleteMessageBatchInput>(input, deleteBatchShape);
     const queue = await requireQueue(this.deps, req.QueueUrl);
     checkBatch(req.Entries, 'DeleteMessageBatchRequestEntry');
-    // The entries with a handle are deleted together, in one transaction; one without fails on its own.
-    const given = req.Entries.filter((e) => e.ReceiptHandle !== undefined && e.ReceiptHandle !== null);
-    const results = given.length > 0 ? await this.deps.store.deleteMessages(queue.name, given.map((e) => e.ReceiptHandle)) : [];
-    const resultOf = new Map(given.map((entry, i) => [entry, results[i]!]));
+    // The entries with a handle are deleted together, in one transaction; one without fails on its own. The
+    // results come back in the order of the handles given, so the n-th entry with a handle has the n-th result.
+    const hasHandle = (e: { ReceiptHandle?: string | null }) => e.ReceiptHandle !== undefined && e.ReceiptHandle !== null;
+    const handles: string[] = [];
+    for (const entry of req.Entries) if (hasHandle(entry)) handles.push(entry.ReceiptHandle);
+    const results = handles.length > 0 ? await this.deps.store.deleteMessages(queue.name, handles) : [];
+    let next = 0;
     const Successful: { Id: string }[] = [];
     const Failed: BatchFailure[] = [];
     for (const entry of req.Entries) {
-      const result = resultOf.get(entry);
-      const error = result === undefined ? missingParameter('ReceiptHandle') : deleteError(result, entry.ReceiptHandle);
+      const error = hasHandle(entry) ? deleteError(results[next++]!, entry.ReceiptHandle) : missingParameter('ReceiptHandle');
       if (error) Failed.push(batchFailure(entry.Id, error));
       else Successful.push({ Id: entry.Id });
     }

@@ -5,11 +5,11 @@
  */
 import { ServiceError } from '../errors.js';
 import { check, int, list, str, struct } from '../protocols/shape.js';
-import type { QueueRecord, ReceivedMessage, ReceiveRequest } from '../store/queues.js';
+import type { MessageAttribute, QueueRecord, ReceivedMessage, ReceiveRequest } from '../store/queues.js';
 import { numberAttribute } from './attributes.js';
 import { checkRange, requireQueue, withQueueKey, type QueueDeps } from './deps.js';
 import { md5OfMessageAttributes } from './md5.js';
-import { selectAttributes } from './message-attributes.js';
+import { selectAttributes, selectsAll } from './message-attributes.js';
 import { queueNameOfArn } from './names.js';
 import { MAX_VISIBILITY_TIMEOUT } from './receipts.js';
 
@@ -97,40 +97,50 @@ export class ReceiveService {
   }
 }
 
-const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp', 'DeadLetterQueueSourceArn'] as const;
+/** The system attributes in the order SQS lists them, each with how a received message gives its value. */
+const SYSTEM_ATTRIBUTES: readonly (readonly [string, (m: ReceivedMessage) => string | undefined])[] = [
+  ['SenderId', (m) => m.senderId],
+  ['SentTimestamp', (m) => String(m.sentAt)],
+  ['ApproximateReceiveCount', (m) => String(m.receiveCount)],
+  ['ApproximateFirstReceiveTimestamp', (m) => String(m.firstReceivedAt)],
+  ['DeadLetterQueueSourceArn', (m) => m.deadLetterSourceArn],
+];
 
-function systemAttributes(m: ReceivedMessage, names: string[]): Record<string, string> | undefined {
-  if (names.length === 0) return undefined;
-  const all = names.includes('All');
-  const values: Record<(typeof SYSTEM_ATTRIBUTES)[number], string | undefined> = {
-    SenderId: m.senderId,
-    SentTimestamp: String(m.sentAt),
-    ApproximateReceiveCount: String(m.receiveCount),
-    ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
-    DeadLetterQueueSourceArn: m.deadLetterSourceArn,
-  };
-  const out: Record<string, string> = {};
-  for (const name of SYSTEM_ATTRIBUTES) {
-    const value = values[name];
-    if ((all || names.includes(name)) && value !== undefined) out[name] = value;
+function systemAttributes(m: ReceivedMessage, wanted: typeof SYSTEM_ATTRIBUTES): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const [name, valueOf] of wanted) {
+    const value = valueOf(m);
+    if (value !== undefined) (out ??= {})[name] = value;
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out;
 }
 
 function format(messages: ReceivedMessage[], req: ReceiveMessageInput): { Messages?: ReceivedSqsMessage[] } {
   // SQS leaves Messages out of an empty answer.
   if (messages.length === 0) return {};
+  // What the request asks for is worked out once, not for each message.
   const systemNames = [...(req.AttributeNames ?? []), ...(req.MessageSystemAttributeNames ?? [])];
+  const allSystem = systemNames.includes('All');
+  const wanted = SYSTEM_ATTRIBUTES.filter(([name]) => allSystem || systemNames.includes(name));
+  const filters = req.MessageAttributeNames ?? [];
+  const allAttributes = selectsAll(filters);
   return {
     Messages: messages.map((m) => {
       const out: ReceivedSqsMessage = { MessageId: m.messageId, ReceiptHandle: m.receiptHandle, MD5OfBody: m.md5OfBody, Body: m.body };
-      const attributes = systemAttributes(m, systemNames);
+      const attributes = systemAttributes(m, wanted);
       if (attributes) out.Attributes = attributes;
-      const selected = selectAttributes(m.attributes, req.MessageAttributeNames ?? []);
       // The digest covers the attributes returned, which is what a client can check it against: the one stored at
       // send when all of them are (the usual "All"), computed afresh for a selection.
-      const all = m.md5OfMessageAttributes !== undefined && Object.keys(selected).length === Object.keys(m.attributes).length;
-      const digest = all ? m.md5OfMessageAttributes : md5OfMessageAttributes(selected);
+      let digest: string | undefined;
+      let selected: Record<string, MessageAttribute>;
+      if (allAttributes && m.md5OfMessageAttributes !== undefined) {
+        selected = m.attributes;
+        digest = m.md5OfMessageAttributes;
+      } else {
+        selected = selectAttributes(m.attributes, filters);
+        const all = m.md5OfMessageAttributes !== undefined && Object.keys(selected).length === Object.keys(m.attributes).length;
+        digest = all ? m.md5OfMessageAttributes : md5OfMessageAttributes(selected);
+      }
       if (digest !== undefined) {
         out.MessageAttributes = selected;
         out.MD5OfMessageAttributes = digest;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ServiceError } from '../../src/errors.js';
-import { check, int, list, str, struct } from '../../src/protocols/shape.js';
+import { bool, check, double, int, list, map, str, struct, timestamp, type Shape } from '../../src/protocols/shape.js';
 
 const shape = struct(
   {
@@ -46,5 +46,34 @@ describe('shape checks', () => {
     assert.equal(violation({ Name: 5 }).code, 'SerializationException');
     assert.equal(violation({ Name: 'a', Targets: {} }).code, 'SerializationException');
     assert.equal(violation({ Name: 'a', Targets: [{ RetryPolicy: { MaximumRetryAttempts: 1.5 } }] }).code, 'SerializationException');
+  });
+
+  // check() clears a valid input with a quick yes/no pass and walks only a failing one for its messages: every
+  // constraint, at any depth, must still fail it.
+  it('finds a single violation of any kind, however deep', () => {
+    const deep = (leaf: Shape) => struct({ Items: list(struct({ Tags: map(struct({ Value: leaf })) })) });
+    const at = (value: unknown) => ({ Items: [{ Tags: { a: { Value: value } } }] });
+    const cases: [Shape, unknown, unknown, string][] = [
+      [str({ min: 2 }), 'ab', 'a', 'ValidationException'],
+      [str({ max: 2 }), 'ab', 'abc', 'ValidationException'],
+      [str({ pattern: /^[a-z]+$/ }), 'ab', 'AB', 'ValidationException'],
+      [str({ enum: ['ON'] }), 'ON', 'OFF', 'ValidationException'],
+      [str(), 'ab', 1, 'SerializationException'],
+      [int({ min: 1 }), 1, 0, 'ValidationException'],
+      [int({ max: 1 }), 1, 2, 'ValidationException'],
+      [int(), 1, 1.5, 'SerializationException'],
+      [bool, false, 'false', 'SerializationException'],
+      [double, 'NaN', 'x', 'SerializationException'],
+      [timestamp, '2024-01-01T00:00:00Z', 'yesterday', 'SerializationException'],
+      [list(str(), { min: 1 }), ['a'], [], 'ValidationException'],
+      [list(str(), { max: 1 }), ['a'], ['a', 'b'], 'ValidationException'],
+      [map(str(), { max: 1 }), { a: 'x' }, { a: 'x', b: 'y' }, 'ValidationException'],
+      [struct({ A: str() }, ['A']), { A: 'x' }, { B: 'x' }, 'ValidationException'],
+    ];
+    for (const [leaf, good, bad, code] of cases) {
+      const shape = deep(leaf);
+      assert.deepEqual(check(at(good), shape), at(good));
+      assert.throws(() => check(at(bad), shape), (err) => err instanceof ServiceError && err.code === code, `${JSON.stringify(leaf)} let ${JSON.stringify(bad)} through`);
+    }
   });
 });

@@ -257,9 +257,11 @@ describe('SQS messages', () => {
     });
     assert.deepEqual(changed.Successful, [{ Id: 'x' }]);
     assert.deepEqual(changed.Failed.map((x) => [x.Id, x.Code]), [['y', 'ReceiptHandleIsInvalid']]);
-    const deleted = await sqs().receipts.deleteBatch({ QueueUrl, Entries: [{ Id: 'p', ReceiptHandle: messages[1]!.ReceiptHandle }, { Id: 'q', ReceiptHandle: 'nope' }] });
+    // An entry without a handle fails on its own and leaves the others' results where they belong.
+    const entries = [{ Id: 'n' }, { Id: 'p', ReceiptHandle: messages[1]!.ReceiptHandle }, { Id: 'm' }, { Id: 'q', ReceiptHandle: 'nope' }];
+    const deleted = await sqs().receipts.deleteBatch({ QueueUrl, Entries: entries as { Id: string; ReceiptHandle: string }[] });
     assert.deepEqual(deleted.Successful, [{ Id: 'p' }]);
-    assert.deepEqual(deleted.Failed.map((x) => [x.Id, x.Code]), [['q', 'ReceiptHandleIsInvalid']]);
+    assert.deepEqual(deleted.Failed.map((x) => [x.Id, x.Code]), [['n', 'MissingParameter'], ['m', 'MissingParameter'], ['q', 'ReceiptHandleIsInvalid']]);
 
     await rejectsWith(sqs().messages.sendBatch({ QueueUrl, Entries: [] }, ctx()), 'EmptyBatchRequest');
     const eleven = Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' }));
