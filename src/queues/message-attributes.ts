@@ -69,7 +69,9 @@ function isSqsNumber(text: string): boolean {
 export function messageSize(body: string, attributes: Record<string, MessageAttribute>): number {
   let size = Buffer.byteLength(body, 'utf8');
   for (const [name, a] of Object.entries(attributes)) {
-    size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(a.DataType, 'utf8');
+    // A missing DataType is the entry's own error (checkMessageAttributes); counting it as empty here keeps a batch's
+    // total from failing the whole request first.
+    size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(a.DataType ?? '', 'utf8');
     size += a.BinaryValue !== undefined ? Buffer.from(a.BinaryValue, 'base64').length : Buffer.byteLength(a.StringValue ?? '', 'utf8');
   }
   return size;

@@ -249,6 +249,13 @@ describe('SQS messages', () => {
     );
     assert.deepEqual(out.Successful.map((s) => s.Id), ['a', 'd']);
     assert.deepEqual(out.Failed.map((x) => [x.Id, x.Code, x.SenderFault]), [['b', 'MissingParameter', true], ['c', 'InvalidParameterValue', true]]);
+    // An attribute without a DataType fails its entry alone, as SendMessage fails with it.
+    const untyped = await sqs().messages.sendBatch(
+      { QueueUrl, Entries: [{ Id: 'u', MessageBody: 'untyped', MessageAttributes: { kind: { StringValue: 'x' } as never } }] },
+      ctx(),
+    );
+    assert.deepEqual(untyped.Failed.map((x) => [x.Id, x.Code, x.SenderFault]), [['u', 'InvalidParameterValue', true]]);
+    assert.deepEqual(untyped.Successful, []);
     const messages = await receive({ MaxNumberOfMessages: 10 });
     assert.deepEqual(messages.map((m) => m.Body), ['one', 'four']);
     const changed = await sqs().receipts.changeVisibilityBatch({

@@ -14,11 +14,22 @@ import { migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { randomBytes } from 'node:crypto';
 import { SEALED_RECORD, WRAPPED_DATA_KEY_BYTES, writePrefix } from '../../src/keys/blob.js';
-import { packSends, unpackReceived, type PackedMessages, type QueueReply } from '../../src/store/sqlite/queue-protocol.js';
+import { packSends, unpackReceived, type PackedMessages } from '../../src/store/sqlite/queue-protocol.js';
+import type { ThreadReply, ThreadWork } from '../../src/store/sqlite/writer-protocol.js';
 import { WriterWork } from '../../src/store/sqlite/writer-work.js';
 import { removeDir, tempDataDir } from '../helpers/server-process.js';
 
 const dir = tempDataDir('mailroom-writer-work-');
+
+/** Every answer the work got, its parts merged. */
+function runAll(work: WriterWork, threadWork: ThreadWork): ThreadReply {
+  const merged: ThreadReply = {};
+  work.run(threadWork, (reply) => {
+    if (reply.deliveries) merged.deliveries = reply.deliveries;
+    if (reply.queues) merged.queues = { ...merged.queues, ...reply.queues };
+  });
+  return merged;
+}
 after(() => removeDir(dir));
 
 it('leaves the ingest connection at synchronous=FULL after every run of work', () => {
@@ -29,7 +40,7 @@ it('leaves the ingest connection at synchronous=FULL after every run of work', (
   const work = new WriterWork(db);
   for (let i = 0; i < 3; i++) {
     const now = Date.now();
-    const reply = work.run({
+    const reply = runAll(work, {
       now,
       keys: [],
       usable: [],
@@ -38,7 +49,7 @@ it('leaves the ingest connection at synchronous=FULL after every run of work', (
       queues: { sends: packSends([]), receives: [{ queue: 'q', now, max: 10, visibilityTimeoutMs: 1000 }], deletes: [] },
     });
     assert.equal(reply.deliveries?.claims.length, 1);
-    assert.deepEqual(reply.queues, { sends: [], receives: [{ strings: [], numbers: [] }], deletes: [] });
+    assert.deepEqual(reply.queues, { receives: [{ strings: [], numbers: [] }], deletes: [] });
     assert.equal(db.pragma('synchronous', { simple: true }), 2, `run ${i + 1}`);
   }
   db.close();
@@ -54,21 +65,21 @@ it('answers need-key, writing and claiming nothing, for a data key the thread wa
   const now = Date.now();
   const message = { queue: 'q', messageId: 'm1', body: 'secret', attributes: {}, md5OfBody: '0cc175b9c0f1b6a831c399e269772661', sentAt: now, visibleAt: now, expiresAt: now + 60_000 };
   const send = (keys: { head: string; key: Uint8Array }[]) =>
-    work.run({ now, keys, usable: [], autocheckpointPages: 1000, queues: { sends: packSends([{ messages: [message], keys: [{ head, keyId: 'k1' }] }]), receives: [], deletes: [] } }).queues;
+    runAll(work, { now, keys, usable: [], autocheckpointPages: 1000, queues: { sends: packSends([{ messages: [message], keys: [{ head, keyId: 'k1' }] }]), receives: [], deletes: [] } }).queues;
   const count = () => db.prepare('SELECT count(*) FROM queue_messages').pluck().get();
 
-  assert.deepEqual(send([]), { sends: ['need-key'], receives: [], deletes: [] });
+  assert.deepEqual(send([]), { sends: ['need-key'] });
   assert.equal(count(), 0);
-  assert.deepEqual(send([{ head, key: new Uint8Array(randomBytes(32)) }]), { sends: [true], receives: [], deletes: [] });
+  assert.deepEqual(send([{ head, key: new Uint8Array(randomBytes(32)) }]), { sends: [true] });
   assert.equal(count(), 1);
   assert.ok(!db.prepare('SELECT body FROM queue_messages').pluck().get()!.toString().includes('secret'), 'sealed on the thread');
 
   // Its key version is not among the usable ones (as when the KMS key is disabled): the receive is undone.
-  const receive = (usable: string[]) => work.run({ now, keys: [], usable, autocheckpointPages: 1000, queues: { sends: packSends([]), receives: [{ queue: 'q', now, max: 10, visibilityTimeoutMs: 30_000 }], deletes: [] } }).queues as QueueReply;
-  const refused = receive([]).receives[0]!;
+  const receive = (usable: string[]) => runAll(work, { now, keys: [], usable, autocheckpointPages: 1000, queues: { sends: packSends([]), receives: [{ queue: 'q', now, max: 10, visibilityTimeoutMs: 30_000 }], deletes: [] } }).queues!;
+  const refused = receive([]).receives![0]!;
   assert.ok('needKey' in refused && Buffer.from(refused.needKey).toString('latin1').startsWith(head));
   assert.equal(db.prepare('SELECT receive_count FROM queue_messages').pluck().get(), 0, 'not claimed');
-  const [got] = unpackReceived(receive(['k1/1']).receives[0] as PackedMessages);
+  const [got] = unpackReceived(receive(['k1/1']).receives![0] as PackedMessages);
   assert.deepEqual([got?.body, got?.receiveCount], ['secret', 1]);
   db.close();
 });
@@ -78,7 +89,7 @@ it('leaves checkpoints to the Checkpointer thread while the work says it runs', 
   db.pragma('journal_mode = WAL');
   migrate(db, MIGRATIONS, Date.now());
   const work = new WriterWork(db);
-  const run = (autocheckpointPages: number) => work.run({ now: Date.now(), keys: [], usable: [], autocheckpointPages });
+  const run = (autocheckpointPages: number) => runAll(work, { now: Date.now(), keys: [], usable: [], autocheckpointPages });
   run(10_000);
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 10_000);
   run(1000);

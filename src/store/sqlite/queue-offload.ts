@@ -50,19 +50,25 @@ export function queueWork(jobs: QueueJob[], threadKeys: ThreadKeys): QueueWork {
   };
 }
 
-/** Gives each job its answer, in the order queueWork packed them; a reply that is an error fails them all. */
-export function answerQueueJobs(jobs: QueueJob[], reply: QueueReply | WireError): void {
-  if (isWireError(reply)) {
-    for (const j of jobs) j.done(fromWire(reply));
-    return;
-  }
+/**
+ * Gives the jobs the answers this reply has, in the order queueWork packed them (a reply may hold only some kinds
+ * of call: QueueReply).
+ */
+export function answerQueueJobs(jobs: QueueJob[], reply: QueueReply): void {
   let s = 0;
   let r = 0;
   let d = 0;
   for (const j of jobs) {
-    if ('send' in j) j.answer = reply.sends[s++];
-    else if ('receive' in j) j.answer = reply.receives[r++];
-    else j.answer = reply.deletes[d++];
+    if ('send' in j) {
+      if (!reply.sends) continue;
+      j.answer = reply.sends[s++];
+    } else if ('receive' in j) {
+      if (!reply.receives) continue;
+      j.answer = reply.receives[r++];
+    } else {
+      if (!reply.deletes) continue;
+      j.answer = reply.deletes[d++];
+    }
     j.done();
   }
 }

@@ -32,10 +32,15 @@ export type SendAnswer = boolean | 'need-key' | WireError;
 /** A receive's answer: its messages (see packReceived), or a sealed record the thread could not open (nothing claimed). */
 export type ReceiveAnswer = PackedMessages | { needKey: Uint8Array } | WireError;
 
+/**
+ * The answers to a group's SQS calls, in two parts: the receives and deletes first, the sends once they are
+ * written too (a part that is absent comes in the other message). A part none of whose calls was committed has that
+ * error as every call's answer.
+ */
 export interface QueueReply {
-  sends: SendAnswer[];
-  receives: ReceiveAnswer[];
-  deletes: (HandleResult[] | WireError)[];
+  sends?: SendAnswer[];
+  receives?: ReceiveAnswer[];
+  deletes?: (HandleResult[] | WireError)[];
 }
 
 /** Which data key seals a message: its head (latin1), by which the thread knows it, and its KMS key's id. */

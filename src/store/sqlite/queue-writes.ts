@@ -4,8 +4,8 @@
  * opens were most of the main thread's work per message (docs/benchmarks.md); here they cost the event loop only
  * the messages (queue-protocol.ts).
  *
- * The calls of a group share one transaction, each in a savepoint of its own so that one that fails is undone
- * alone, and commit with synchronous=NORMAL, as they did on the main connection: a receive or delete lost to a
+ * The calls of a group share two transactions (receives and deletes, then sends: see run), each call in a
+ * savepoint of its own so that one that fails is undone alone, and commit with synchronous=NORMAL, as they did on the main connection: a receive or delete lost to a
  * power cut only makes a message visible again, and a send is acknowledged only after the main thread's shared
  * fsync of the WAL (WalSync). Ingest's transactions on this connection stay FULL.
  */
@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import type { OpeningKeys } from '../../keys/opening-keys.js';
 import type { HandleResult, ReceivedMessage } from '../queues.js';
 import { messageColumnsWith } from '../sealing.js';
-import { packReceived, unpackSends, type QueueReply, type QueueWork, type SendingMessage } from './queue-protocol.js';
+import { packReceived, unpackSends, type QueueReply, type QueueWork, type SendAnswer, type SendingMessage } from './queue-protocol.js';
 import { QueueMessages } from './queue-messages.js';
 import { toWire, type WireError } from './wire-error.js';
 
@@ -27,7 +27,8 @@ class KeyNeeded extends Error {
 export class QueueWrites {
   readonly #db: Database.Database;
   readonly #messages: QueueMessages;
-  readonly #run: (work: QueueWork) => QueueReply;
+  readonly #first: (work: QueueWork) => QueueReply;
+  readonly #second: (sends: SendingMessage[][]) => SendAnswer[];
   /** The key versions usable for the work being run (set by `run`). */
   #usable: ReadonlySet<string> = new Set();
 
@@ -46,19 +47,9 @@ export class QueueWrites {
         return plaintext;
       },
     });
-    const transaction = db.transaction((work: QueueWork): QueueReply => {
+    const first = db.transaction((work: QueueWork): QueueReply => {
       // Deletes first: they free what the receives after them need not pass over.
       const deletes = work.deletes.map(({ queue, handles }) => this.#attempt((): HandleResult[] => this.#messages.delete(queue, handles)));
-      const sends = unpackSends(work.sends).map((messages) =>
-        this.#attempt((): boolean | 'need-key' => {
-          try {
-            return this.#messages.send(messages);
-          } catch (error) {
-            if (error instanceof KeyNeeded) return 'need-key';
-            throw error;
-          }
-        }),
-      );
       const receives = work.receives.map((request) =>
         this.#attempt(() => {
           try {
@@ -69,15 +60,37 @@ export class QueueWrites {
           }
         }),
       );
-      return { sends, receives, deletes };
+      return { receives, deletes };
     });
-    this.#run = (work) => transaction.immediate(work);
+    const second = db.transaction((sends: SendingMessage[][]): SendAnswer[] =>
+      sends.map((messages) =>
+        this.#attempt((): boolean | 'need-key' => {
+          try {
+            return this.#messages.send(messages);
+          } catch (error) {
+            if (error instanceof KeyNeeded) return 'need-key';
+            throw error;
+          }
+        }),
+      ),
+    );
+    this.#first = (work) => first.immediate(work);
+    this.#second = (sends) => second.immediate(sends);
   }
 
-  /** Runs the group's SQS calls; `usable` are the KMS key versions whose records may be opened now. */
-  run(work: QueueWork, usable: ReadonlySet<string>): QueueReply {
+  /**
+   * Runs the group's SQS calls in two transactions, answering each as it commits (`answer`): the receives and
+   * deletes first, which are quick and what consumers wait on, then the sends, which seal and write whole messages
+   * (a send is acknowledged only after the WAL's fsync anyway). `usable` are the KMS key versions whose records may
+   * be opened now.
+   */
+  run(work: QueueWork, usable: ReadonlySet<string>, answer: (reply: QueueReply) => void): void {
     this.#usable = usable;
-    return this.#run(work);
+    if (work.receives.length > 0 || work.deletes.length > 0) {
+      answer(whole(() => this.#first(work), (error) => ({ receives: work.receives.map(() => error), deletes: work.deletes.map(() => error) })));
+    }
+    const sends = unpackSends(work.sends);
+    if (sends.length > 0) answer(whole(() => ({ sends: this.#second(sends) }), (error) => ({ sends: sends.map(() => error) })));
   }
 
   /** A call's own outcome: its error is its answer alone unless it ended the whole transaction. */
@@ -88,5 +101,14 @@ export class QueueWrites {
       if (!this.#db.inTransaction) throw error;
       return toWire(error);
     }
+  }
+}
+
+/** A part's answers, or when it failed as a whole (nothing of it committed) its error as every call's answer. */
+function whole(run: () => QueueReply, failed: (error: WireError) => QueueReply): QueueReply {
+  try {
+    return run();
+  } catch (error) {
+    return failed(toWire(error));
   }
 }

@@ -78,10 +78,10 @@ export interface ThreadWork {
   queues?: QueueWork;
 }
 
-/** The answers to a ThreadWork, part by part; `queues` is an error when none of its calls was committed. */
+/** Answers to a ThreadWork: one or more of these per work, each with the parts done by then. */
 export interface ThreadReply {
   deliveries?: DeliveryReply;
-  queues?: QueueReply | WireError;
+  queues?: QueueReply;
 }
 
 /** Main thread → writer thread. */
@@ -95,8 +95,9 @@ export type GroupReply =
   | { type: 'failed'; error: WireError };
 
 /**
- * Writer thread → main thread: `ready` once the connection is open, then per group the answer to its work if it had
- * some (before the group's events are written: a claim or a receive waits for no fsync of theirs), and its GroupReply.
+ * Writer thread → main thread: `ready` once the connection is open, then per group the answers to its work if it had
+ * some, part by part (before the group's events are written: a claim or a receive waits for no fsync of theirs), and
+ * last its GroupReply.
  */
 export type FromWriter = { type: 'ready'; settings: Settings } | { type: 'worked'; reply: ThreadReply } | GroupReply;
 

@@ -43,7 +43,7 @@ port.on('message', (message: ToWriter) => {
   if (message.type === 'write') {
     // The work first, answered at once: a claim needs none of the group's events (those that woke the dispatcher
     // were acknowledged by an earlier group), nor does an SQS call, so neither waits for an fsync of theirs.
-    if (message.work) reply({ type: 'worked', reply: work.run(message.work) });
+    if (message.work) work.run(message.work, (answer) => reply({ type: 'worked', reply: answer }));
     return reply(write(message.group));
   }
   // 'close': the main thread sends it only when no group is in flight; closing the port lets the thread exit.

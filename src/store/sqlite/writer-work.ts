@@ -14,7 +14,6 @@ import type Database from 'better-sqlite3';
 import { OpeningKeys } from '../../keys/opening-keys.js';
 import { DeliveryWrites } from './delivery-writes.js';
 import { QueueWrites } from './queue-writes.js';
-import { attempt } from './wire-error.js';
 import type { ThreadReply, ThreadWork } from './writer-protocol.js';
 
 export class WriterWork {
@@ -31,7 +30,11 @@ export class WriterWork {
     this.#queues = new QueueWrites(db, this.#keys);
   }
 
-  run(work: ThreadWork): ThreadReply {
+  /**
+   * Does the work, answering as each part commits (`answer` is called once or more): the delivery engine's with the
+   * SQS receives and deletes, then the SQS sends (QueueWrites.run).
+   */
+  run(work: ThreadWork, answer: (reply: ThreadReply) => void): void {
     this.#keys.learn(work.keys);
     if (work.autocheckpointPages !== this.#autocheckpointPages) {
       this.#db.pragma(`wal_autocheckpoint = ${work.autocheckpointPages}`);
@@ -40,10 +43,14 @@ export class WriterWork {
     const usable = new Set(work.usable);
     this.#db.pragma('synchronous = NORMAL');
     try {
-      const reply: ThreadReply = {};
-      if (work.deliveries) reply.deliveries = this.#deliveries.run(work.deliveries, work.now, usable);
-      if (work.queues) reply.queues = attempt(() => this.#queues.run(work.queues!, usable));
-      return reply;
+      let deliveries = work.deliveries && this.#deliveries.run(work.deliveries, work.now, usable);
+      if (work.queues) {
+        this.#queues.run(work.queues, usable, (queues) => {
+          answer(deliveries ? { deliveries, queues } : { queues });
+          deliveries = undefined;
+        });
+      }
+      if (deliveries) answer({ deliveries });
     } finally {
       this.#db.pragma('synchronous = FULL');
     }

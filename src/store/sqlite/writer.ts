@@ -51,7 +51,7 @@ interface Thread {
   starting: boolean;
   /** Set while a group is in flight (at most one). */
   group?: Pending<GroupReply>;
-  /** Set while the work of the group in flight is unanswered. */
+  /** Set while a group with work is in flight: its answers may come in several parts, all before the GroupReply. */
   worked?: (reply: ThreadReply) => void;
   closing: boolean;
 }
@@ -156,12 +156,11 @@ export class WriterThread {
       thread.starting = false;
       thread.onReady.resolve(message.settings);
     } else if (message.type === 'worked') {
-      const worked = thread.worked;
-      thread.worked = undefined;
-      worked?.(message.reply);
+      thread.worked?.(message.reply);
     } else {
       const group = thread.group;
       thread.group = undefined;
+      thread.worked = undefined;
       group?.resolve(message);
     }
     this.#holdProcess(thread);
