@@ -6,7 +6,7 @@
  * open (or refuse). Disabling a key thus stops this thread's opening as soon as the main thread's, as Sealer's.
  */
 import type { KeyObject } from 'node:crypto';
-import { secretKey } from './aead.js';
+import { GCM_OVERHEAD, secretKey } from './aead.js';
 import { readPrefix, SEALED_RECORD, WRAPPED_DATA_KEY_BYTES } from './blob.js';
 import { openWith, sealWith, type OpeningKey } from './sealer.js';
 
@@ -27,8 +27,8 @@ export function toWireOpeningKey(opening: OpeningKey): WireOpeningKey {
 const MAX_KEYS = 4096;
 
 export class OpeningKeys {
-  /** By head (latin1); `headBytes` is made the first time the key seals. */
-  readonly #keys = new Map<string, { key: KeyObject; headBytes?: Buffer }>();
+  /** By head (latin1); `headBytes` and `version` (keyVersion) are made the first time the key seals. */
+  readonly #keys = new Map<string, { key: KeyObject; headBytes?: Buffer; version?: string }>();
 
   learn(keys: readonly WireOpeningKey[]): void {
     for (const { head, key } of keys) {
@@ -55,12 +55,19 @@ export class OpeningKeys {
 
   /**
    * Seals `plaintext` with the data key whose head is `head`, learned like the others (the main thread picks the
-   * data key, checking its KMS key's state, and the thread runs the cipher: SQS sends); undefined when it was not.
+   * data key, checking its KMS key's state, and the thread runs the cipher: SQS sends); undefined when it was not,
+   * or when its KMS key version is not among the `usable` ones (disabled since the main thread picked it).
    */
-  seal(head: string, plaintext: Buffer): Buffer | undefined {
+  seal(head: string, plaintext: Buffer, usable: ReadonlySet<string>): Buffer | undefined {
     const entry = this.#keys.get(head);
     if (!entry) return undefined;
-    entry.headBytes ??= Buffer.from(head, 'latin1');
+    if (!entry.headBytes) {
+      entry.headBytes = Buffer.from(head, 'latin1');
+      // A head is a record's prefix and sealed data key: readPrefix with the record's GCM part that follows.
+      const prefix = readPrefix(Buffer.concat([entry.headBytes, Buffer.alloc(GCM_OVERHEAD)]), SEALED_RECORD);
+      entry.version = prefix && keyVersion(prefix.keyId, prefix.version);
+    }
+    if (entry.version === undefined || !usable.has(entry.version)) return undefined;
     return sealWith({ key: entry.key, head: entry.headBytes }, plaintext);
   }
 }

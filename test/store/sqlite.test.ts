@@ -18,6 +18,7 @@ import { migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { storeContract } from './contract.js';
+import type { NewQueueMessage } from '../../src/store/queues.js';
 import { message, queueRecord } from './queue-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mailroom-store-'));
@@ -28,21 +29,44 @@ const freshPath = () => join(root, `store-${++files}.db`);
 storeContract('sqlite', () => openStore({ path: freshPath() }));
 
 describe('SQLite store', () => {
+  it('never returns a message twice in one receive, even with a visibility timeout of 0', async () => {
+    const store = await openStore({ path: freshPath() });
+    const T0 = Date.UTC(2026, 0, 1);
+    try {
+      await store.createQueue(queueRecord('q'), {});
+      // The expired one is passed over, so the receive fetches candidates again, while the two it claimed are
+      // still visible (timeout 0).
+      await store.sendMessages([message('q', 'expired', { expiresAt: T0 + 5 }), message('q', 'a', { visibleAt: T0 + 10 }), message('q', 'b', { visibleAt: T0 + 10 })]);
+      const got = await store.receiveMessages({ queue: 'q', now: T0 + 10, max: 3, visibilityTimeoutMs: 0 });
+      assert.deepEqual(got.map((m) => [m.messageId, m.receiveCount]), [['a', 1], ['b', 1]]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('receives, after a restart, messages sealed before it: the writer thread is handed their data keys first', async () => {
     const path = freshPath();
     const T0 = Date.UTC(2026, 0, 1);
     const first = await openStore({ path });
-    await first.createQueue(queueRecord('q'), {});
-    const kmsKey = (await first.keyring.createKey({ description: 'queue key' })).id;
-    const sent = [message('q', 'managed'), message('q', 'customer', { keyRef: kmsKey }), message('q', 'plain', { keyRef: null })];
-    assert.equal(await first.sendMessages(sent), true);
-    await first.close();
+    // Three data keys (two KMS keys and alias/aws/sqs), one message each: the new thread learns them one by one.
+    const sent: NewQueueMessage[] = [];
+    try {
+      await first.createQueue(queueRecord('q'), {});
+      for (const description of ['queue key', 'other key']) {
+        const kmsKey = (await first.keyring.createKey({ description })).id;
+        sent.push(message('q', description, { keyRef: kmsKey }));
+      }
+      sent.push(message('q', 'managed'), message('q', 'plain', { keyRef: null }));
+      assert.equal(await first.sendMessages(sent), true);
+    } finally {
+      await first.close();
+    }
     // A new process: its writer thread knows no data key; each sealed message goes back to the main thread once.
     const second = await openStore({ path });
     try {
       const got = await second.receiveMessages({ queue: 'q', now: T0, max: 10, visibilityTimeoutMs: 30_000 });
       assert.deepEqual(got.map((m) => [m.messageId, m.body, m.receiveCount]), sent.map((m) => [m.messageId, m.body, 1]));
-      assert.deepEqual(await second.deleteMessages('q', got.map((m) => m.receiptHandle)), ['ok', 'ok', 'ok']);
+      assert.deepEqual(await second.deleteMessages('q', got.map((m) => m.receiptHandle)), ['ok', 'ok', 'ok', 'ok']);
     } finally {
       await second.close();
     }

@@ -64,13 +64,16 @@ it('answers need-key, writing and claiming nothing, for a data key the thread wa
   const head = Buffer.concat([writePrefix(SEALED_RECORD, 'k1', 1), randomBytes(WRAPPED_DATA_KEY_BYTES)]).toString('latin1');
   const now = Date.now();
   const message = { queue: 'q', messageId: 'm1', body: 'secret', attributes: {}, md5OfBody: '0cc175b9c0f1b6a831c399e269772661', sentAt: now, visibleAt: now, expiresAt: now + 60_000 };
-  const send = (keys: { head: string; key: Uint8Array }[]) =>
-    runAll(work, { now, keys, usable: [], autocheckpointPages: 1000, queues: { sends: packSends([{ messages: [message], keys: [{ head, keyId: 'k1' }] }]), receives: [], deletes: [] } }).queues;
+  const send = (keys: { head: string; key: Uint8Array }[], usable: string[]) =>
+    runAll(work, { now, keys, usable, autocheckpointPages: 1000, queues: { sends: packSends([{ messages: [message], keys: [{ head, keyId: 'k1' }] }]), receives: [], deletes: [] } }).queues;
   const count = () => db.prepare('SELECT count(*) FROM queue_messages').pluck().get();
 
-  assert.deepEqual(send([]), { sends: ['need-key'] });
+  assert.deepEqual(send([], ['k1/1']), { sends: ['need-key'] }, 'a data key it was not given');
   assert.equal(count(), 0);
-  assert.deepEqual(send([{ head, key: new Uint8Array(randomBytes(32)) }]), { sends: [true] });
+  // Given, but its KMS key version is not usable now (disabled since the main thread picked it).
+  assert.deepEqual(send([{ head, key: new Uint8Array(randomBytes(32)) }], []), { sends: ['need-key'] });
+  assert.equal(count(), 0);
+  assert.deepEqual(send([], ['k1/1']), { sends: [true] });
   assert.equal(count(), 1);
   assert.ok(!db.prepare('SELECT body FROM queue_messages').pluck().get()!.toString().includes('secret'), 'sealed on the thread');
 

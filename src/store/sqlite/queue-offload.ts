@@ -15,7 +15,7 @@ import type { HandleResult, NewQueueMessage, ReceivedMessage, ReceiveRequest } f
 import { packSends, unpackReceived, type QueueReply, type QueueWork, type ReceiveAnswer, type SendAnswer } from './queue-protocol.js';
 import type { ThreadKeys } from './thread-keys.js';
 import type { WalSync } from './wal-sync.js';
-import { fromWire, type WireError } from './wire-error.js';
+import { fromWire, isWireError, type WireError } from './wire-error.js';
 
 /** One SQS call on its way to the thread; `done` is called once it has its answer (or the thread died). */
 export type QueueJob = (
@@ -31,10 +31,8 @@ type SendJob = Extract<QueueJob, { send: NewQueueMessage[] }>;
 type ReceiveJob = Extract<QueueJob, { receive: ReceiveRequest }>;
 type RemoveJob = Extract<QueueJob, { remove: unknown }>;
 
-/** A receive goes again at most this many times for data keys the thread lacks (one hand-over is enough). */
-const RECEIVE_TRIES = 3;
-
-const isWireError = (answer: object): answer is WireError => 'message' in answer;
+/** A bound on a receive's rounds for data keys (each round hands over one more; see receive). */
+const MAX_RECEIVE_ROUNDS = 64;
 
 export function isQueueJob(job: object): job is QueueJob {
   return 'send' in job || 'receive' in job || 'remove' in job;
@@ -88,10 +86,11 @@ export class QueueOffload {
 
   /** Durable before it resolves: the thread commits without an fsync, then the WAL's shared one (WalSync) follows. */
   async send(messages: NewQueueMessage[]): Promise<boolean> {
-    const dataKeys = messages.map((m) => (m.keyRef === null ? undefined : this.#sealer.dataKey(m.keyRef ?? SQS_MANAGED_KEY, m.dataKeyReuseSeconds)));
-    let job = await this.#submit<SendJob>({ send: messages, dataKeys, handOverAgain: false });
-    // The thread dropped a data key it had been given (it keeps a bounded number): once more, handing it over again.
-    if (job.answer === 'need-key') job = await this.#submit<SendJob>({ send: messages, dataKeys, handOverAgain: true });
+    const dataKeys = () => messages.map((m) => (m.keyRef === null ? undefined : this.#sealer.dataKey(m.keyRef ?? SQS_MANAGED_KEY, m.dataKeyReuseSeconds)));
+    let job = await this.#submit<SendJob>({ send: messages, dataKeys: dataKeys(), handOverAgain: false });
+    // The thread refused a data key: its KMS key was disabled meanwhile (picking the keys again throws the
+    // KeyError), or the thread dropped the key (it keeps a bounded number): once more, handing it over again.
+    if (job.answer === 'need-key') job = await this.#submit<SendJob>({ send: messages, dataKeys: dataKeys(), handOverAgain: true });
     const answer = job.answer!;
     if (answer === 'need-key') throw new Error('The SQLite writer thread did not take the data key handed to it.');
     if (typeof answer === 'object') throw fromWire(answer);
@@ -99,20 +98,28 @@ export class QueueOffload {
     return answer;
   }
 
+  /**
+   * Each round the thread meets at most one record it cannot open (after a restart, one per data key in the
+   * receive's window): that key is handed over and the receive goes again. A record whose key was handed over in
+   * this call and still does not open on the thread is opened here, which says why (a KeyError).
+   */
   async receive(request: ReceiveRequest): Promise<ReceivedMessage[]> {
-    for (let tries = 1; ; tries++) {
+    const handedOver = new Set<string>();
+    for (let round = 1; round <= MAX_RECEIVE_ROUNDS; round++) {
       const answer = (await this.#submit<ReceiveJob>({ receive: request })).answer!;
       if (isWireError(answer)) throw fromWire(answer);
       if (!('needKey' in answer)) return unpackReceived(answer);
       const blob = Buffer.from(answer.needKey);
-      if (tries === RECEIVE_TRIES) {
-        // It does not open even with its data key handed over: opening it here says why (a KeyError).
+      // Throws the KeyError when its KMS key cannot be used now.
+      const opening = this.#sealer.openingKey(blob);
+      if (handedOver.has(opening.head)) {
         this.#sealer.open(blob);
-        throw new Error('The SQLite writer thread could not open a message that opens on the main thread.');
+        break;
       }
-      // Throws the KeyError when its KMS key cannot be used now; else the thread gets its data key with the next work.
-      this.#threadKeys.learn(this.#sealer.openingKey(blob));
+      handedOver.add(opening.head);
+      this.#threadKeys.learn(opening);
     }
+    throw new Error('The SQLite writer thread could not open messages that open on the main thread.');
   }
 
   async delete(queue: string, handles: string[]): Promise<HandleResult[]> {

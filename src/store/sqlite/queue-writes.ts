@@ -37,7 +37,7 @@ export class QueueWrites {
     this.#messages = new QueueMessages(db, {
       columns: (m: SendingMessage) =>
         messageColumnsWith(m, (frame) => {
-          const blob = keys.seal(m.sealingKey!.head, frame);
+          const blob = keys.seal(m.sealingKey!.head, frame, this.#usable);
           if (!blob) throw new KeyNeeded();
           return { blob, keyId: m.sealingKey!.keyId };
         }),

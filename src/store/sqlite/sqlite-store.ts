@@ -63,7 +63,7 @@ import { WriteBatch } from './write-batch.js';
 import { WriterThread } from './writer.js';
 import { Deliveries, settlesOnThread } from './deliveries.js';
 import { packSettle, type DeliveryReply, type PackedClaim } from './delivery-protocol.js';
-import { fromWire, type WireError } from './wire-error.js';
+import { fromWire, isWireError } from './wire-error.js';
 import { prepareMessageInsert } from './queue-messages.js';
 import { Metrics } from './metrics.js';
 import { Functions } from './functions.js';
@@ -108,8 +108,6 @@ type ThreadJob = (({ claim: ClaimRequest; answer?: PackedClaim } | { settle: Set
 
 /** What the writer thread commits: an ingest caller's entries, or work. */
 type WriterJob = WriterEntry[] | ThreadJob;
-
-const isWireError = (answer: object): answer is WireError => 'message' in answer;
 
 
 export class SqliteStore implements Store {

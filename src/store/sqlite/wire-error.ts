@@ -30,3 +30,6 @@ export function attempt<T>(fn: () => T): T | WireError {
     return toWire(error);
   }
 }
+
+/** Whether an answer that may be a WireError is one (the other answers have no `message`). */
+export const isWireError = (answer: object): answer is WireError => 'message' in answer;

@@ -31,8 +31,8 @@ export class WriterWork {
   }
 
   /**
-   * Does the work, answering as each part commits (`answer` is called once or more): the delivery engine's with the
-   * SQS receives and deletes, then the SQS sends (QueueWrites.run).
+   * Does the work, answering as each part commits (`answer` is called once or more): the delivery engine's, then
+   * the SQS receives and deletes, then the SQS sends (QueueWrites.run).
    */
   run(work: ThreadWork, answer: (reply: ThreadReply) => void): void {
     this.#keys.learn(work.keys);
@@ -43,14 +43,9 @@ export class WriterWork {
     const usable = new Set(work.usable);
     this.#db.pragma('synchronous = NORMAL');
     try {
-      let deliveries = work.deliveries && this.#deliveries.run(work.deliveries, work.now, usable);
-      if (work.queues) {
-        this.#queues.run(work.queues, usable, (queues) => {
-          answer(deliveries ? { deliveries, queues } : { queues });
-          deliveries = undefined;
-        });
-      }
-      if (deliveries) answer({ deliveries });
+      // Answered before the SQS calls, which may include a group's sends (sealing and whole rows).
+      if (work.deliveries) answer({ deliveries: this.#deliveries.run(work.deliveries, work.now, usable) });
+      if (work.queues) this.#queues.run(work.queues, usable, (queues) => answer({ queues }));
     } finally {
       this.#db.pragma('synchronous = FULL');
     }

@@ -84,9 +84,9 @@ export class WriterThread {
 
   /**
    * The same with work for the thread (writer-protocol.ts ThreadWork), which it does first, in transactions of its
-   * own, and answers (`worked`) before the group's events are written. Resolves with the group's outcomes, or the
-   * error that kept all of it out; rejects only when the thread died, when the work may or may not be done too
-   * (`worked` is then never called).
+   * own, and answers part by part (`worked`, once or more) before the group's events are written. Resolves with the
+   * group's outcomes, or the error that kept all of it out; rejects only when the thread died, when the parts of the
+   * work not answered by then may or may not be done.
    */
   run(callers: WriterEntry[][], now: number, work?: { work: ThreadWork; worked: (reply: ThreadReply) => void }): Promise<FlushOutcomes | Error> {
     const thread = this.#running();
@@ -141,6 +141,9 @@ export class WriterThread {
       crash = error.message;
     });
     worker.on('exit', (code) => {
+      // Answers the thread posted before it died are still on the port: a part of the work it committed must not
+      // be reported as lost (its receives would stay hidden, its sends be sent again).
+      for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) this.#receive(thread, received.message as FromWriter);
       port.close();
       if (this.#thread === thread) this.#thread = undefined;
       if (thread.closing) return;
